@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+
+.PHONY: install demo test bench eval lint clean
+
+install: $(STAMP)
+
+# torch comes in through stanza (argostranslate). Installing the CPU build first keeps pip from
+# choosing a multi-GB CUDA build. On the team's machines torch==2.13.0 lies on local disk; elsewhere:
+#   make install TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_SPEC     ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+$(STAMP): pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH_SPEC)" $(TORCH_PIP_ARGS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+demo: install
+	.venv/bin/toolkit ingest fixtures/docs | .venv/bin/toolkit detect
+
+# pytest exits 5 when it collects nothing: here that is a failure, not a pass.
+test: install
+	@$(PY) -m pytest -q; s=$$?; if [ $$s -eq 5 ]; then echo "make test: no tests collected" >&2; exit 1; fi; exit $$s
+
+bench: install
+	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+eval: install
+	@for f in tests/eval/eval_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+lint: install
+	.venv/bin/ruff check toolkit tests
+
+clean:
+	rm -rf .venv build *.egg-info .pytest_cache .ruff_cache

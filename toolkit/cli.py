@@ -1,0 +1,81 @@
+"""The `toolkit` command: a thin Typer layer over the stage functions.
+
+Each command parses its options, builds the stage function from toolkit.<stage> and
+hands it to toolkit.records, which does the JSON Lines I/O and the exit status. Stage
+modules are imported inside the commands so `toolkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from toolkit import options as opt
+from toolkit.records import run_stage, write_records
+
+app = typer.Typer(
+    name="toolkit",
+    help="Offline translation, summaries and structured fields for Arabic, French and "
+    "English documents. Every command reads and writes JSON Lines, so they chain with pipes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _finish(status: int) -> None:
+    raise typer.Exit(status)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or '-' for stdin.")],
+    split_articles: Annotated[bool, typer.Option("--split-articles", help="Split a file "
+                                                 "that holds several articles into records.")] = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    output: opt.Output = None,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Read documents into records: id, sha256, source, title, text.
+
+    Example: toolkit ingest docs/ > docs.jsonl
+    """
+    from toolkit.ingest import ingest_paths
+
+    records = ingest_paths(paths, split_articles=split_articles, max_chars=max_chars, cut=cut)
+    _finish(write_records("ingest", records, output=output, progress=progress, quiet=quiet))
+
+
+@app.command()
+def detect(
+    input: opt.Input = None,
+    output: opt.Output = None,
+    force: opt.Force = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Identify each record's language offline: lang, lang_score, paragraph_langs.
+
+    Example: toolkit ingest docs/ | toolkit detect
+    """
+    from toolkit.detect import detect_records
+
+    def stage(records):
+        return detect_records(records, force=force, max_chars=max_chars, cut=cut)
+
+    _finish(run_stage("detect", stage, input=input, output=output, progress=progress, quiet=quiet))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

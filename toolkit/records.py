@@ -1,0 +1,344 @@
+"""The record layer every stage shares: JSON Lines in and out, errors, exit statuses.
+
+A stage is a function from an iterable of records (dicts) to an iterator of records that
+yields exactly one record per input, in order. This module reads records (turning a
+line that is not a JSON object into an error record that keeps the raw line), writes
+them (UTF-8, Arabic readable, atomically with `-o`), reports new errors on stderr and
+turns them into the exit status cron reads (CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from toolkit import __version__
+
+Record = dict[str, Any]
+Stage = Callable[[Iterable[Record]], Iterable[Record]]
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+EXIT_USAGE = 2
+EXIT_MISSING_RESOURCE = 3
+EXIT_LOCKED = 4
+EXIT_INTERRUPTED = 130
+
+DEFAULT_MAX_CHARS = 500_000
+
+# An error whose code starts with this names a resource the user must install (exit 3).
+MISSING_PREFIX = "missing_"
+
+
+# --- record helpers -------------------------------------------------------------------
+
+
+def add_error(record: Record, stage: str, code: str, message: str) -> Record:
+    record.setdefault("errors", []).append({"stage": stage, "code": code, "message": message})
+    return record
+
+
+def add_warning(record: Record, stage: str, code: str, message: str) -> Record:
+    record.setdefault("warnings", []).append({"stage": stage, "code": code, "message": message})
+    return record
+
+
+def failed_upstream(record: Record) -> bool:
+    """True for a record an earlier step could not build (a bad line, an unreadable file).
+
+    Such a record has no `text` and already carries its error: later stages pass it on
+    untouched instead of piling a second error on it.
+    """
+    return "text" not in record and bool(record.get("errors"))
+
+
+def stage_params(**options: Any) -> dict[str, Any]:
+    """The `params` a stage stores with its result: its options and the toolkit version."""
+    return {**options, "toolkit": __version__}
+
+
+def already_done(result: Any, params: dict[str, Any], force: bool = False) -> bool:
+    """True when a stage's earlier result was made with the same params (skip unless --force)."""
+    return not force and isinstance(result, dict) and result.get("params") == params
+
+
+def record_text(
+    record: Record,
+    stage: str,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    cut: bool = False,
+    field: str = "text",
+) -> str | None:
+    """The text a stage should work on, or None after adding an error entry.
+
+    Refuses a missing or non-string `text` and, unless `cut`, a text longer than
+    `max_chars`; with `cut` the stage works on the first `max_chars` characters and the
+    record gets a warning. The record's own `text` is never changed.
+    """
+    text = record.get(field)
+    if not isinstance(text, str):
+        what = "has no" if text is None else "has a non-string"
+        add_error(record, stage, "missing_text" if text is None else "bad_text",
+                  f"record {what} '{field}' field; give each JSON line a '{field}' string")
+        return None
+    if len(text) > max_chars:
+        if not cut:
+            add_error(record, stage, "too_long",
+                      f"text has {len(text):,} characters, over --max-chars {max_chars:,}; "
+                      "raise --max-chars or pass --cut to work on the start only")
+            return None
+        add_warning(record, stage, "cut",
+                    f"text cut from {len(text):,} to {max_chars:,} characters (--cut)")
+        return text[:max_chars]
+    return text
+
+
+def describe(record: Record) -> str:
+    """Where a record came from, for one-line messages: file path, id or input line."""
+    source = record.get("source")
+    if isinstance(source, dict) and source.get("path"):
+        where = str(source["path"])
+        if source.get("article"):
+            where += f" (article {source['article']})"
+        return where
+    if record.get("id") is not None:
+        return f"id {record['id']}"
+    if isinstance(source, dict) and source.get("line"):
+        return f"line {source['line']}"
+    return "record"
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def dumps(record: Record) -> str:
+    """One JSON line: UTF-8 with Arabic left readable, keys in insertion order."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
+    """One input line as a record; anything but a JSON object becomes an error record."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        line = raw.decode("utf-8", errors="replace")
+        return _bad_line(line, number, stage, "not UTF-8; re-encode the input as UTF-8")
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _bad_line(line, number, stage, f"not JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(value, dict):
+        return _bad_line(line, number, stage, f"JSON {type(value).__name__}, not an object")
+    return value
+
+
+def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
+    record: Record = {"source": {"line": number}, "raw": line}
+    return add_error(record, stage, "bad_line", f"input line {number}: {why}; kept in 'raw'")
+
+
+def read_records(stream: IO[bytes], stage: str = "read") -> Iterator[Record]:
+    """Records from a binary stream of JSON Lines; blank lines are skipped."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw = raw.rstrip(b"\r\n")
+        if raw.strip():
+            yield parse_line(raw, number, stage)
+
+
+def open_input(path: Path | str | None) -> IO[bytes]:
+    if path is None or str(path) == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+class AtomicOutput:
+    """Binary output to stdout, or to a file that appears only once complete.
+
+    `-o FILE` writes to a temporary file beside FILE and renames it on success, so a
+    crash or Ctrl-C never leaves a half-written FILE.
+    """
+
+    def __init__(self, path: Path | str | None):
+        self.path = None if path is None or str(path) == "-" else Path(path)
+        self._tmp: str | None = None
+        self.stream: IO[bytes]
+
+    def __enter__(self) -> IO[bytes]:
+        if self.path is None:
+            self.stream = sys.stdout.buffer
+        else:
+            directory = self.path.parent if str(self.path.parent) else Path(".")
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                             dir=directory)
+            self.stream = os.fdopen(fd, "wb")
+        return self.stream
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._tmp is None:
+            if exc_type is None:
+                self.stream.flush()
+            return
+        try:
+            if exc_type is None:
+                self.stream.flush()
+                os.fsync(self.stream.fileno())
+            self.stream.close()
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        finally:
+            if self._tmp is not None:
+                os.unlink(self._tmp)
+
+
+class Progress:
+    """A record counter on stderr, shown only when asked or when stderr is a terminal."""
+
+    def __init__(self, stage: str, enabled: bool | None, quiet: bool):
+        if enabled is None:
+            enabled = sys.stderr.isatty()
+        self.enabled = enabled and not quiet
+        self.stage = stage
+        self.count = 0
+        self._shown = 0.0
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.enabled and time.monotonic() - self._shown > 0.2:
+            self._shown = time.monotonic()
+            sys.stderr.write(f"\r{self.stage}: {self.count:,} records")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.count:
+            sys.stderr.write(f"\r{self.stage}: {self.count:,} records\n")
+            sys.stderr.flush()
+
+
+class Report:
+    """Counts the errors a run adds and says each distinct one once on stderr."""
+
+    def __init__(self, stage: str, quiet: bool = False):
+        self.stage = stage
+        self.quiet = quiet
+        self.codes: Counter[str] = Counter()
+        self._said: Counter[tuple[str, str]] = Counter()
+
+    def new_errors(self, record: Record, known: int) -> None:
+        for error in (record.get("errors") or [])[known:]:
+            code = str(error.get("code", "error"))
+            message = str(error.get("message", ""))
+            self.codes[code] += 1
+            missing = code.startswith(MISSING_PREFIX)
+            # A missing model fails every record the same way: say it once, loudly.
+            key = (code, message) if missing else (code, "")
+            self._said[key] += 1
+            if self._said[key] == 1 or (not missing and self._said[key] <= 20):
+                self.say(f"{describe(record)}: {message}", essential=missing)
+
+    def say(self, line: str, essential: bool = False) -> None:
+        if essential or not self.quiet:
+            sys.stderr.write(f"toolkit {self.stage}: {line}\n")
+
+    def close(self) -> None:
+        if self.codes:
+            summary = ", ".join(f"{n} {code}" for code, n in sorted(self.codes.items()))
+            self.say(f"records with new errors: {summary}")
+
+    def exit_status(self) -> int:
+        if any(code.startswith(MISSING_PREFIX) for code in self.codes):
+            return EXIT_MISSING_RESOURCE
+        return EXIT_ERRORS if self.codes else EXIT_OK
+
+
+class _KnownErrors:
+    """Remembers how many errors each input record had, so only new ones are counted.
+
+    Stages yield one record per input, in order, and never before reading that input,
+    so a queue of counts lines inputs up with outputs.
+    """
+
+    def __init__(self) -> None:
+        self._counts: deque[int] = deque()
+
+    def track(self, records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            self._counts.append(len(record.get("errors") or ()))
+            yield record
+
+    def pop(self) -> int:
+        return self._counts.popleft() if self._counts else 0
+
+
+def write_records(
+    stage: str,
+    records: Iterable[Record],
+    *,
+    output: Path | str | None = None,
+    progress: bool | None = None,
+    quiet: bool = False,
+    known: _KnownErrors | None = None,
+) -> int:
+    """Write records as JSON Lines; return the exit status (CONTRACT.md).
+
+    Ctrl-C leaves no output file and returns 130; a closed stdout (`| head -1`) ends
+    quietly.
+    """
+    report = Report(stage, quiet)
+    meter = Progress(stage, progress, quiet)
+    try:
+        with AtomicOutput(output) as stream:
+            for record in records:
+                report.new_errors(record, known.pop() if known else 0)
+                stream.write(dumps(record).encode("utf-8") + b"\n")
+                meter.tick()
+    except KeyboardInterrupt:
+        meter.close()
+        sys.stderr.write(f"toolkit {stage}: interrupted; no output file was left behind\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+    meter.close()
+    report.close()
+    return report.exit_status()
+
+
+def run_stage(
+    stage: str,
+    transform: Stage,
+    *,
+    input: Path | str | None = None,
+    output: Path | str | None = None,
+    progress: bool | None = None,
+    quiet: bool = False,
+) -> int:
+    """Read JSON Lines, apply a stage function, write JSON Lines; return the exit status."""
+    known = _KnownErrors()
+    stream = open_input(input)
+    try:
+        records = known.track(read_records(stream, stage))
+        return write_records(stage, transform(records), output=output, progress=progress,
+                             quiet=quiet, known=known)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _silence_stdout() -> None:
+    """After the reader went away, point stdout at /dev/null so exit flushes quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
