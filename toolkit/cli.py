@@ -73,6 +73,43 @@ def detect(
     _finish(run_stage("detect", stage, input=input, output=output, progress=progress, quiet=quiet))
 
 
+@app.command()
+def export(
+    format: Annotated[Optional[str], typer.Option(
+        "--format", help="csv, tsv, jsonl, parquet or sqlite; default: from the -o suffix, "
+        "else csv. parquet and sqlite need -o.")] = None,
+    fields: Annotated[Optional[str], typer.Option(
+        "--fields", help="Columns in order, comma-separated dotted paths "
+        "(id,title,fields.people.name) or named columns (people, summary, errors...); "
+        "default: a readable set (see README).")] = None,
+    separator: Annotated[str, typer.Option(
+        "--separator", help="Joins the items of a list in one cell.")] = " | ",
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="Start csv/tsv with a UTF-8 byte-order mark so Excel shows Arabic.")] = False,
+    table: Annotated[str, typer.Option(
+        "--table", help="SQLite table to upsert into, by id.")] = "documents",
+    input: opt.Input = None,
+    output: opt.Output = None,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Write records as a table: csv, tsv, jsonl, parquet, or upserts into sqlite.
+
+    Example: toolkit export --format csv --excel -i docs.jsonl -o today.csv
+    """
+    from toolkit.export import ExportUsageError, export_command
+
+    try:
+        status = export_command(input=input, output=output, format=format, fields=fields,
+                                separator=separator, excel=excel, table=table,
+                                progress=progress, quiet=quiet)
+    except ExportUsageError as exc:
+        import click
+
+        raise click.UsageError(str(exc)) from None
+    _finish(status)
+
+
 def main() -> None:
     app()
 
