@@ -1,0 +1,215 @@
+"""What `toolkit run --state DIR` remembers between runs, and the lock that keeps runs apart.
+
+A document is known by its id, the sha256 of its normalised text and a hash of every
+option that shapes its result: a nightly run over a growing folder looks each ingested
+document up and only processes the new or edited ones. Finished records are written to
+a SQLite file as they come out of the pipeline, in small transactions, so a run killed
+with -9 loses at most the last few documents and `--resume` picks up from there.
+
+Layout of DIR: `state.sqlite` (documents and runs) and `lock` (flock'ed by a running job,
+holding its pid).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit.records import Record, dumps
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    params TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (id, sha256, params)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY AUTOINCREMENT,
+    params TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL
+);
+"""
+
+# Commit at least this often: a kill -9 loses at most this much finished work.
+COMMIT_EVERY_RECORDS = 16
+COMMIT_EVERY_SECONDS = 2.0
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    """A short stable hash of the options that shape a document's result."""
+    canonical = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+class RunLocked(Exception):
+    """Another run holds the state folder's lock."""
+
+    def __init__(self, directory: Path, holder: str):
+        self.directory = directory
+        self.holder = holder
+        super().__init__(f"another toolkit run (pid {holder}) holds {directory / 'lock'}; "
+                         "wait for it to finish or pass --wait")
+
+
+class RunLock:
+    """An exclusive flock on DIR/lock, released by the kernel even after kill -9."""
+
+    def __init__(self, directory: Path | str, *, wait: bool = False):
+        self.directory = Path(directory)
+        self.wait = wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.directory / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except OSError as exc:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise RunLocked(self.directory, holder) from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        self._fd = fd
+
+    def __exit__(self, *exc_info) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+class State:
+    """Finished documents by (id, sha256, params hash), and the runs that made them."""
+
+    def __init__(self, directory: Path | str, params: dict[str, Any]):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.params = params_hash(params)
+        self._db = sqlite3.connect(self.directory / "state.sqlite", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._db.execute(
+            "INSERT INTO runs (params, started) VALUES (?, ?)", (self.params, time.time())
+        )
+        self.run = self._db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        self.interrupted = self._interrupted_run()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._db.execute("BEGIN")
+
+    def _interrupted_run(self) -> int | None:
+        """The latest earlier run with these params that never finished, if it was the last."""
+        row = self._db.execute(
+            "SELECT run, finished FROM runs WHERE params = ? AND run < ? ORDER BY run DESC LIMIT 1",
+            (self.params, self.run),
+        ).fetchone()
+        return row[0] if row and row[1] is None else None
+
+    def lookup(self, record: Record) -> tuple[Record, int] | None:
+        """The stored result for this document and params, with the run that made it."""
+        key = _key(record)
+        if key is None:
+            return None
+        row = self._db.execute(
+            "SELECT record, run FROM documents WHERE id = ? AND sha256 = ? AND params = ?",
+            (*key, self.params),
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def store(self, record: Record) -> None:
+        """Remember a finished record; committed in small batches."""
+        key = _key(record)
+        if key is None:
+            return
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents (id, sha256, params, run, record) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (*key, self.params, self.run, dumps(record)),
+        )
+        self._pending += 1
+        if (self._pending >= COMMIT_EVERY_RECORDS
+                or time.monotonic() - self._last_commit > COMMIT_EVERY_SECONDS):
+            self.commit()
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def count(self) -> int:
+        return self._db.execute(
+            "SELECT COUNT(*) FROM documents WHERE params = ?", (self.params,)
+        ).fetchone()[0]
+
+    def finish(self) -> None:
+        """Mark this run complete (a later run is then not a resume of it)."""
+        self._db.execute("UPDATE runs SET finished = ? WHERE run = ?", (time.time(), self.run))
+        self.commit()
+
+    def close(self) -> None:
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            pass
+        self._db.close()
+
+
+def _key(record: Record) -> tuple[str, str] | None:
+    doc_id, sha = record.get("id"), record.get("sha256")
+    if isinstance(doc_id, str) and isinstance(sha, str):
+        return doc_id, sha
+    return None
+
+
+# --- sharding across hosts ------------------------------------------------------------
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """'K/N' -> (K, N) with 1 <= K <= N; raises ValueError on anything else."""
+    if value is None:
+        return None
+    try:
+        k, n = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard {value!r}: expected K/N such as 1/4") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {value!r}: K must be between 1 and N")
+    return k, n
+
+
+def shard_of(relative_path: str, shards: int) -> int:
+    """The shard (1..N) a file belongs to: a stable hash of its path under the folder given."""
+    digest = hashlib.sha256(relative_path.replace(os.sep, "/").encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shards + 1
+
+
+def relative_source(record: Record, roots: Iterable[str]) -> str:
+    """The record's file path relative to the PATH argument it was found under."""
+    source = record.get("source")
+    path = source.get("path") if isinstance(source, dict) else None
+    if not path:
+        return str(record.get("id", ""))
+    absolute = os.path.abspath(path)
+    for root in roots:
+        base = os.path.abspath(root)
+        if os.path.isdir(base) and absolute.startswith(base.rstrip(os.sep) + os.sep):
+            return os.path.relpath(absolute, base)
+    return os.path.basename(path)
