@@ -98,15 +98,15 @@ def export(
     Example: toolkit export --format csv --excel -i docs.jsonl -o today.csv
     """
     from toolkit.export import ExportUsageError, export_command
+    from toolkit.records import EXIT_USAGE
 
     try:
         status = export_command(input=input, output=output, format=format, fields=fields,
                                 separator=separator, excel=excel, table=table,
                                 progress=progress, quiet=quiet)
     except ExportUsageError as exc:
-        import click
-
-        raise click.UsageError(str(exc)) from None
+        typer.echo(f"toolkit export: {exc}", err=True)
+        status = EXIT_USAGE
     _finish(status)
 
 

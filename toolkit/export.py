@@ -387,11 +387,13 @@ def _write_parquet(stream: IO[bytes], records: Iterable[Record], columns: list[C
 
     schema = parquet_schema(columns)
     writer = pq.ParquetWriter(stream, schema, compression="zstd")
-    for batch in _batches(_text_rows(records, columns, separator), batch_size):
-        arrays = [pa.array([row[i] for row in batch], type=pa.string())
-                  for i in range(len(columns))]
-        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))  # one row group
-    writer.close()
+    try:
+        for batch in _batches(_text_rows(records, columns, separator), batch_size):
+            arrays = [pa.array([row[i] for row in batch], type=pa.string())
+                      for i in range(len(columns))]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))  # one row group
+    finally:
+        writer.close()  # on failure too, while the stream is open; AtomicOutput drops the file
 
 
 def sql_name(name: str) -> str:
@@ -542,7 +544,7 @@ class _CallerStream:
     def __enter__(self) -> IO[bytes]:
         return self.stream
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
             self.stream.flush()
 
