@@ -74,6 +74,44 @@ def detect(
 
 
 @app.command()
+def summarize(
+    sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
+    ratio: opt.SummaryRatio = None,
+    method: opt.SummaryMethod = opt.SUMMARY_METHOD_DEFAULT,
+    on: opt.SummaryOn = opt.SUMMARY_ON_DEFAULT,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    force: opt.Force = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Extractive summaries with sumy, offline: summary.<lang> with verbatim sentences.
+
+    Example: toolkit ingest docs/ | toolkit detect | toolkit summarize -n 3 --method lexrank
+    """
+    from toolkit.records import EXIT_USAGE
+    from toolkit.summarize import DEFAULT_SENTENCES, check_options, summarize_records
+
+    settings = {"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio, "method": method,
+                "on": on}
+    try:
+        if sentences is not None and ratio is not None:
+            raise ValueError("give either -n/--sentences or --ratio, not both")
+        check_options(**settings)
+    except ValueError as exc:
+        typer.echo(f"toolkit summarize: {exc}", err=True)
+        _finish(EXIT_USAGE)
+
+    def stage(records):
+        return summarize_records(records, **settings, force=force, max_chars=max_chars, cut=cut)
+
+    _finish(run_stage("summarize", stage, input=input, output=output, progress=progress,
+                      quiet=quiet))
+
+
+@app.command()
 def export(
     format: Annotated[Optional[str], typer.Option(
         "--format", help="csv, tsv, jsonl, parquet or sqlite; default: from the -o suffix, "

@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from toolkit.records import DEFAULT_MAX_CHARS
+from toolkit.summarize import DEFAULT_METHOD as SUMMARY_DEFAULT_METHOD
+from toolkit.summarize import METHODS as SUMMARY_METHODS
 
 Input = Annotated[
     Optional[Path],
@@ -37,3 +39,20 @@ Cut = Annotated[bool, typer.Option("--cut", help="Work on the first --max-chars 
                                    "a longer text, with a warning, instead of refusing it.")]
 
 MAX_CHARS_DEFAULT = DEFAULT_MAX_CHARS
+
+
+# --- summarize (also offered by `toolkit run`) ---
+SummarySentences = Annotated[Optional[int], typer.Option(
+    "--sentences", "-n", min=1, help="Sentences per summary [default: 3].")]
+SummaryRatio = Annotated[Optional[float], typer.Option(
+    "--ratio", help="Share of the document's sentences "
+    "instead of -n, e.g. 0.2 (at least one).")]
+SummaryMethod = Annotated[str, typer.Option(
+    "--method", help=f"sumy method: {', '.join(SUMMARY_METHODS)}.")]
+SummaryOn = Annotated[str, typer.Option(
+    "--on", help="What to summarise: source (the text), a language code (its translation, "
+    "e.g. en) or all.")]
+
+SUMMARY_SENTENCES_DEFAULT = None  # 3, unless --ratio
+SUMMARY_METHOD_DEFAULT = SUMMARY_DEFAULT_METHOD
+SUMMARY_ON_DEFAULT = "source"

@@ -1,0 +1,517 @@
+"""Extractive summaries with sumy, offline, for Arabic, French and English: `summary.<lang>`.
+
+sumy's own Tokenizer needs NLTK's punkt data (and pyarabic for Arabic); neither is
+available offline, so the document model is built here: sentences come from the
+toolkit's one splitter (so `index` points into split_sentences(text, lang)), words from
+a regular expression that knows Arabic marks and French elisions. Stop words are the
+lists sumy ships; stemmers are NLTK's Snowball stemmers (pure code, no data), as sumy
+itself uses them. sumy is imported only inside the functions that run it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from toolkit.records import (
+    DEFAULT_MAX_CHARS,
+    Record,
+    add_error,
+    add_warning,
+    already_done,
+    failed_upstream,
+    record_text,
+    stage_params,
+)
+from toolkit.sentences import split_sentences
+
+STAGE = "summarize"
+METHODS = ("lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction")
+# Chosen by tests/eval/eval_summarize.py (README, "summarize"): best at keeping the
+# sentences a reader would keep, over the Arabic, French and English fixtures.
+DEFAULT_METHOD = "lexrank"
+DEFAULT_SENTENCES = 3
+SUPPORTED = {"ar": "arabic", "fr": "french", "en": "english"}
+UNKNOWN_LANG = "und"
+# Arabic stemming options measured by the eval; the default is the best one there.
+ARABIC_STEMMERS = ("snowball", "isri", "none")
+ARABIC_STEMMER = "snowball"
+
+# Letters, plus the Arabic combining marks (harakat, shadda, superscript alef) that
+# str.isalpha() does not count as letters, so a vocalised word stays one word.
+_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+_WORD = re.compile(rf"{_LETTER}+(?:['’\-]{_LETTER}+)*")
+# French elided articles and pronouns: "l'État" counts as "État", "qu'il" as "il".
+_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\w)",
+                      re.IGNORECASE)
+_ARABIC_MARKS_AND_TATWEEL = re.compile(rf"[{_MARKS}\u0640]")
+_ARABIC_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+# Edmundson's cue method wants words that mark a side remark ("stigma"); these mark
+# follow-up or hedged sentences in news copy. Its bonus words are the title's words.
+_STIGMA_WORDS = {
+    "en": ("also", "meanwhile", "however", "perhaps", "maybe", "reportedly"),
+    "fr": ("aussi", "également", "cependant", "toutefois", "peut-être", "par ailleurs"),
+    "ar": ("أيضا", "كما", "لكن", "ربما", "بدوره"),
+}
+_NEVER_A_WORD = "\x00"  # sumy's Edmundson refuses empty word sets; this one matches nothing
+
+
+def normalise_word(word: str) -> str:
+    """Arabic without short vowels, tatweel or hamza-on-alef variants; others unchanged."""
+    if not word or word[0] < "\u0600":
+        return word
+    return _ARABIC_MARKS_AND_TATWEEL.sub("", word).translate(_ARABIC_ALEFS)
+
+
+class OfflineTokenizer:
+    """A sumy tokenizer that needs no NLTK data: the toolkit's splitter and a word regex."""
+
+    def __init__(self, lang: str | None):
+        self.lang = lang
+        self.language = SUPPORTED.get(lang or "", lang or UNKNOWN_LANG)
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(sentence.text for sentence in split_sentences(paragraph, self.lang))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        words = (_ELISION.sub("", word) for word in _WORD.findall(sentence))
+        return tuple(normalise_word(word) for word in words if word)
+
+
+@dataclass(frozen=True)
+class LanguageKit:
+    lang: str | None
+    tokenizer: OfflineTokenizer
+    stemmer: Callable[[str], str]
+    stop_words: frozenset[str]
+    supported: bool
+
+
+def _lowercase(word: str) -> str:
+    return word.lower()
+
+
+def _stemmer(lang: str, arabic_stemmer: str) -> Callable[[str], str]:
+    from nltk.stem import snowball
+
+    if lang == "ar" and arabic_stemmer == "isri":
+        from nltk.stem.isri import ISRIStemmer
+
+        return ISRIStemmer().stem
+    if lang == "ar" and arabic_stemmer == "none":
+        return _lowercase
+    return getattr(snowball, f"{SUPPORTED[lang].capitalize()}Stemmer")().stem
+
+
+@lru_cache(maxsize=16)
+def language_kit(lang: str | None, arabic_stemmer: str = ARABIC_STEMMER) -> LanguageKit:
+    """Tokenizer, stemmer and stop words for a language; neutral ones for an unknown one."""
+    tokenizer = OfflineTokenizer(lang)
+    if lang not in SUPPORTED:
+        return LanguageKit(lang, tokenizer, _lowercase, frozenset(), False)
+    from sumy.utils import get_stop_words
+
+    stop_words = frozenset(normalise_word(w.lower()) for w in get_stop_words(SUPPORTED[lang]))
+    # Words repeat across sentences and documents; stemming each once is most of the speed.
+    stemmer = lru_cache(maxsize=8192)(_stemmer(lang, arabic_stemmer))
+    return LanguageKit(lang, tokenizer, stemmer, stop_words, True)
+
+
+# --- the sumy document --------------------------------------------------------------
+
+
+def _indexed_sentence_class():
+    from sumy.models.dom import Sentence
+
+    class IndexedSentence(Sentence):
+        """A sumy sentence that remembers its index, so equal texts stay distinct."""
+
+        __slots__ = ("index",)
+
+        def __init__(self, text: str, tokenizer: Any, index: int, is_heading: bool = False):
+            super().__init__(text, tokenizer, is_heading)
+            self.index = index
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, IndexedSentence) and self.index == other.index
+
+        def __hash__(self) -> int:
+            return hash(self.index)
+
+    return IndexedSentence
+
+
+_IndexedSentence: Any = None
+
+
+def build_document(text: str, lang: str | None, title: str | None, tokenizer: Any):
+    """sumy's document for `text`: paragraphs split at blank lines, the title as a heading.
+
+    Returns (document, number of candidate sentences). A text sentence equal to the title
+    becomes a heading too, so the title is never a summary sentence.
+    """
+    global _IndexedSentence
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+
+    if _IndexedSentence is None:
+        _IndexedSentence = _indexed_sentence_class()
+    breaks = [m.start() for m in re.finditer(r"\n[ \t\r\f\v]*\n", text)]
+    title_key = " ".join(title.split()) if title else None
+    paragraphs: list[list] = [[]]
+    if title_key:
+        paragraphs[0].append(_IndexedSentence(title_key, tokenizer, -1, is_heading=True))
+    candidates = 0
+    next_break = 0
+    for index, sentence in enumerate(split_sentences(text, lang)):
+        while next_break < len(breaks) and breaks[next_break] < sentence.start:
+            next_break += 1
+            if paragraphs[-1]:
+                paragraphs.append([])
+        is_title = title_key is not None and " ".join(sentence.text.split()) == title_key
+        if is_title and index == 0:
+            continue  # already the heading
+        paragraphs[-1].append(_IndexedSentence(sentence.text, tokenizer, index, is_title))
+        candidates += not is_title
+    return ObjectDocumentModel(Paragraph(p) for p in paragraphs if p), candidates
+
+
+# --- the methods, as sumy has them ----------------------------------------------------
+
+
+def _lexrank(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    class StableLexRank(LexRankSummarizer):
+        # sumy sums over frozensets, whose order changes with PYTHONHASHSEED; sorted sums
+        # give the same floats in every process, so ties break the same way.
+        @staticmethod
+        def cosine_similarity(sentence1, sentence2, tf1, tf2, idf_metrics):
+            words1, words2 = sorted(set(sentence1)), sorted(set(sentence2))
+            numerator = sum(tf1[t] * tf2[t] * idf_metrics[t] ** 2
+                            for t in words1 if t in tf2)
+            norm1 = sum((tf1[t] * idf_metrics[t]) ** 2 for t in words1)
+            norm2 = sum((tf2[t] * idf_metrics[t]) ** 2 for t in words2)
+            if norm1 > 0 and norm2 > 0:
+                return numerator / (math.sqrt(norm1) * math.sqrt(norm2))
+            return 0.0
+
+    return _with_stop_words(StableLexRank(kit.stemmer), kit)
+
+
+def _textrank(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    return _with_stop_words(TextRankSummarizer(kit.stemmer), kit)
+
+
+def _lsa(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.lsa import LsaSummarizer
+
+    class StableLsa(LsaSummarizer):
+        # sumy numbers the words in frozenset order (hash-seed dependent): sort them.
+        def _create_dictionary(self, document):
+            words = map(self.normalize_word, document.words)
+            unique = {self.stem_word(w) for w in words if w not in self._stop_words}
+            return {w: i for i, w in enumerate(sorted(unique))}
+
+    return _with_stop_words(StableLsa(kit.stemmer), kit)
+
+
+def _luhn(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.luhn import LuhnSummarizer
+
+    return _with_stop_words(LuhnSummarizer(kit.stemmer), kit)
+
+
+def _edmundson(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.edmundson import EdmundsonSummarizer
+
+    summarizer = EdmundsonSummarizer(kit.stemmer)
+    bonus = [w for w in title_words if w.lower() not in kit.stop_words]
+    summarizer.bonus_words = bonus or [_NEVER_A_WORD]
+    summarizer.stigma_words = _STIGMA_WORDS.get(kit.lang or "", ()) or [_NEVER_A_WORD]
+    summarizer.null_words = kit.stop_words or [_NEVER_A_WORD]
+    return summarizer
+
+
+def _kl(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.kl import KLSummarizer
+
+    return _with_stop_words(KLSummarizer(kit.stemmer), kit)
+
+
+def _sumbasic(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.sum_basic import SumBasicSummarizer
+
+    return _with_stop_words(SumBasicSummarizer(kit.stemmer), kit)
+
+
+def _reduction(kit: LanguageKit, title_words: tuple[str, ...]):
+    from sumy.summarizers.reduction import ReductionSummarizer
+
+    return _with_stop_words(ReductionSummarizer(kit.stemmer), kit)
+
+
+def _with_stop_words(summarizer, kit: LanguageKit):
+    summarizer.stop_words = kit.stop_words
+    return summarizer
+
+
+_BUILDERS = {
+    "lexrank": _lexrank, "textrank": _textrank, "lsa": _lsa, "luhn": _luhn,
+    "edmundson": _edmundson, "kl": _kl, "sumbasic": _sumbasic, "reduction": _reduction,
+}
+
+
+def summary_size(candidates: int, sentences: int, ratio: float | None) -> int:
+    if ratio is not None:
+        return max(1, round(candidates * ratio))
+    return sentences
+
+
+def summarize_text(
+    text: str,
+    lang: str | None,
+    *,
+    title: str | None = None,
+    sentences: int = DEFAULT_SENTENCES,
+    ratio: float | None = None,
+    method: str = DEFAULT_METHOD,
+    arabic_stemmer: str = ARABIC_STEMMER,
+) -> list[int]:
+    """Indices (into split_sentences(text, lang)) of the summary sentences, in order.
+
+    A text with no more candidate sentences than asked for gives all of them; when a
+    method rates fewer sentences than asked (no content words), the earliest unchosen
+    sentences fill the summary.
+    """
+    kit = language_kit(lang if lang in SUPPORTED else None, arabic_stemmer)
+    document, candidates = build_document(text, lang, title, kit.tokenizer)
+    count = summary_size(candidates, sentences, ratio)
+    in_order = [s.index for s in document.sentences]
+    if candidates <= count:
+        return in_order
+    title_words = kit.tokenizer.to_words(title) if title else ()
+    summarizer = _BUILDERS[method](kit, title_words)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LSA warns about short documents on stderr
+        chosen = {s.index for s in summarizer(document, count)}
+    for index in in_order:
+        if len(chosen) >= count:
+            break
+        chosen.add(index)
+    return sorted(chosen)
+
+
+# --- the stage ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    key: str            # the summary.<key> to write
+    lang: str | None    # language of the text, None when unknown
+    text: str
+    title: str | None
+    is_source: bool
+
+
+def summarize_records(
+    records: Iterable[Record],
+    *,
+    sentences: int = DEFAULT_SENTENCES,
+    ratio: float | None = None,
+    method: str = DEFAULT_METHOD,
+    on: str = "source",
+    force: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    cut: bool = False,
+) -> Iterator[Record]:
+    """Add `summary.<lang>`: the chosen sentences, verbatim, with their indices.
+
+    `on` is "source" (the record's text), a language code (its translation into that
+    language, or the text when it is in that language) or "all" (the text and every
+    translation). A source summary carries, for each sentence, the aligned sentence of
+    every translation that has sentence pairs. `ratio` (0-1], when given, replaces
+    `sentences`.
+    """
+    check_options(sentences=sentences, ratio=ratio, method=method, on=on)
+    params = stage_params(method=method, sentences=None if ratio else sentences, ratio=ratio)
+    return _summarize_all(records, params, on=on, force=force, max_chars=max_chars, cut=cut)
+
+
+def check_options(*, sentences: int, ratio: float | None, method: str, on: str) -> None:
+    """Raise ValueError for options no record could satisfy (bad usage, exit 2)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if ratio is None and (not isinstance(sentences, int) or sentences < 1):
+        raise ValueError(f"sentences must be a whole number of at least 1, not {sentences!r}")
+    if ratio is not None and not 0 < ratio <= 1:
+        raise ValueError(f"ratio must be over 0 and at most 1, not {ratio!r}")
+    if on not in ("source", "all") and not re.fullmatch(r"[a-z]{2,3}", on):
+        raise ValueError(f"--on takes 'source', 'all' or a language code such as 'en', not {on!r}")
+
+
+def _summarize_all(records, params, *, on, force, max_chars, cut) -> Iterator[Record]:
+    for record in records:
+        if not failed_upstream(record):
+            for target in _targets(record, on, max_chars=max_chars, cut=cut):
+                _summarize_target(record, target, params, force)
+        yield record
+
+
+def _summarize_target(record: Record, target: _Target, params: dict, force: bool) -> None:
+    summaries = record.get("summary")
+    existing = summaries.get(target.key) if isinstance(summaries, dict) else None
+    if already_done(existing, params, force):
+        return
+    if not target.text.strip():
+        add_error(record, STAGE, "empty_text", f"nothing to summarise: the {_what(target)} is "
+                  "empty; check the input document")
+        return
+    if target.lang not in SUPPORTED:
+        add_warning(record, STAGE, "unsupported_language",
+                    f"no stop words or stemmer for language {target.lang or 'unknown'!r} "
+                    f"(supported: {', '.join(SUPPORTED)}); summarised with a "
+                    "language-neutral tokenizer")
+    try:
+        chosen = summarize_text(target.text, target.lang, title=target.title,
+                                sentences=params["sentences"] or DEFAULT_SENTENCES,
+                                ratio=params["ratio"], method=params["method"])
+    except Exception as exc:  # noqa: BLE001 - a sumy failure on odd input must not stop the batch
+        add_error(record, STAGE, "summarizer_failed",
+                  f"{params['method']} failed on the {_what(target)} ({type(exc).__name__}: "
+                  f"{exc}); try another --method")
+        return
+    texts = split_sentences(target.text, target.lang)
+    aligned = _aligned_sentences(record, target, len(texts))
+    if not isinstance(record.get("summary"), dict):
+        record["summary"] = {}
+    record["summary"][target.key] = {
+        "method": params["method"],
+        "params": params,
+        "sentences": [
+            {"index": i, "text": texts[i].text,
+             "translations": {to: pairs[i] for to, pairs in aligned.items()}}
+            for i in chosen
+        ],
+    }
+
+
+def _what(target: _Target) -> str:
+    return "text" if target.is_source else f"translation into {target.key}"
+
+
+def _targets(record: Record, on: str, *, max_chars: int, cut: bool) -> list[_Target]:
+    translations = record.get("translations")
+    translations = translations if isinstance(translations, dict) else {}
+    source_lang = _record_language(record)
+    wanted: list[str | None]
+    if on == "source":
+        wanted = [None]
+    elif on == "all":
+        wanted = [None, *(to for to in translations if to != source_lang)]
+    else:
+        wanted = [None if on == source_lang else on]
+    targets = []
+    for lang in wanted:
+        target = (_source_target(record, source_lang, max_chars, cut) if lang is None
+                  else _translation_target(record, lang, translations, max_chars, cut))
+        if target is not None:
+            targets.append(target)
+    return targets
+
+
+def _source_target(record, lang, max_chars, cut) -> _Target | None:
+    text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
+    if text is None:
+        return None
+    title = record.get("title") if isinstance(record.get("title"), str) else None
+    return _Target(lang or UNKNOWN_LANG, lang, text, title, True)
+
+
+def _translation_target(record, lang, translations, max_chars, cut) -> _Target | None:
+    translation = translations.get(lang)
+    if not isinstance(translation, dict) or not isinstance(translation.get("text"), str):
+        add_error(record, STAGE, "no_translation",
+                  f"no translation into {lang!r} to summarise; run `toolkit translate --to "
+                  f"{lang}` first, or use --on source")
+        return None
+    holder: Record = {"text": translation["text"]}
+    text = record_text(holder, STAGE, max_chars=max_chars, cut=cut)
+    for kind in ("errors", "warnings"):
+        if holder.get(kind):
+            record.setdefault(kind, []).extend(holder[kind])
+    if text is None:
+        return None
+    title = translation.get("title") if isinstance(translation.get("title"), str) else None
+    return _Target(lang, lang, text, title, False)
+
+
+def _record_language(record: Record) -> str | None:
+    lang = record.get("lang")
+    if isinstance(lang, str) and lang:
+        return lang
+    text = record.get("text")
+    return detected_language(text) if isinstance(text, str) and text.strip() else None
+
+
+def detected_language(text: str) -> str | None:
+    """The language toolkit.detect finds, or None when it cannot tell (or is absent)."""
+    try:
+        from toolkit.detect import detect_language
+    except ImportError:
+        return None
+    try:
+        result = detect_language(text)
+    except Exception:  # noqa: BLE001 - without a language the summary still runs, neutrally
+        return None
+    if isinstance(result, tuple) and result:
+        result = result[0]
+    if isinstance(result, dict):
+        result = result.get("lang")
+    return result if isinstance(result, str) and result else None
+
+
+def _aligned_sentences(record: Record, target: _Target, count: int) -> dict[str, list[str]]:
+    """For each other language, the sentence aligned with each of the target's sentences.
+
+    A source summary takes the targets of every translation whose `sentences` pairs
+    line up one to one with the source's sentences. A translation's summary takes the
+    source sentences when the translation's own sentences are exactly its pairs' targets.
+    """
+    translations = record.get("translations")
+    if not isinstance(translations, dict):
+        return {}
+    aligned: dict[str, list[str]] = {}
+    if target.is_source:
+        for to, translation in translations.items():
+            pairs = _pairs(translation)
+            if pairs is not None and len(pairs) == count:
+                aligned[to] = [str(p.get("target", "")) for p in pairs]
+            elif pairs is not None:
+                add_warning(record, STAGE, "misaligned_translation",
+                            f"translations.{to}.sentences has {len(pairs)} pairs for {count} "
+                            "source sentences; its sentences are left out of the summary")
+        return aligned
+    pairs = _pairs(translations.get(target.key))
+    source_lang = _record_language(record)
+    if pairs is None or not source_lang or not isinstance(record.get("text"), str):
+        return {}
+    own = [s.text for s in split_sentences(target.text, target.lang)]
+    if own == [str(p.get("target", "")).strip() for p in pairs]:
+        aligned[source_lang] = [str(p.get("source", "")) for p in pairs]
+    return aligned
+
+
+def _pairs(translation: Any) -> list[dict] | None:
+    if not isinstance(translation, dict) or not isinstance(translation.get("sentences"), list):
+        return None
+    pairs = translation["sentences"]
+    return pairs if all(isinstance(p, dict) for p in pairs) else None
