@@ -74,6 +74,125 @@ def detect(
 
 
 @app.command()
+def translate(
+    to: opt.To = opt.TO_DEFAULT,
+    source: opt.From = opt.FROM_DEFAULT,
+    batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
+    device: opt.Device = opt.DEVICE_DEFAULT,
+    threads: opt.Threads = opt.THREADS_DEFAULT,
+    cache: opt.Cache = None,
+    no_cache: opt.NoCache = False,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    force: opt.Force = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Translate records offline with installed argostranslate packages: translations.<to>.
+
+    Example: toolkit ingest docs/ | toolkit detect | toolkit translate --to en
+    """
+    from toolkit.records import EXIT_USAGE
+    from toolkit.translate import check_options, translate_records
+
+    settings = dict(to=to, source=source, batch_size=batch_size, beam_size=beam_size,
+                    device=device, threads=threads)
+    try:
+        check_options(**settings, compute_type="default", max_input_tokens=200)
+    except ValueError as exc:
+        typer.echo(f"toolkit translate: {exc}", err=True)
+        _finish(EXIT_USAGE)
+
+    def stage(records):
+        return translate_records(records, **settings, cache=opt.cache_setting(cache, no_cache),
+                                 force=force, max_chars=max_chars, cut=cut)
+
+    _finish(run_stage("translate", stage, input=input, output=output, progress=progress,
+                      quiet=quiet))
+
+
+models_app = typer.Typer(
+    help="Manage argostranslate packages (.argosmodel files), offline.",
+    no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list(
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Installed packages: from, to, version, size, path.
+
+    Example: toolkit models list --json
+    """
+    from toolkit.models_cli import list_command
+
+    _finish(list_command(json_output))
+
+
+@models_app.command("install")
+def models_install(
+    files: Annotated[list[Path], typer.Argument(help=".argosmodel files.")],
+    force: Annotated[bool, typer.Option("--force", help="Reinstall the same version or "
+                                        "install an older one.")] = False,
+) -> None:
+    """Install .argosmodel files where argostranslate looks (honours ARGOS_PACKAGES_DIR).
+
+    Example: toolkit models install translate-ar_en-1_0.argosmodel
+    """
+    from toolkit.models_cli import install_command
+
+    _finish(install_command(files, force))
+
+
+@models_app.command("remove")
+def models_remove(
+    packages: Annotated[list[str], typer.Argument(help="Pairs (fr-en) or package folder names.")],
+) -> None:
+    """Remove installed packages.
+
+    Example: toolkit models remove fr-en
+    """
+    from toolkit.models_cli import remove_command
+
+    _finish(remove_command(packages))
+
+
+@models_app.command("pairs")
+def models_pairs(
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Every translation the installed packages allow, pivots through English included.
+
+    Example: toolkit models pairs
+    """
+    from toolkit.models_cli import pairs_command
+
+    _finish(pairs_command(json_output))
+
+
+@models_app.command("download")
+def models_download(
+    source: Annotated[str, typer.Argument(help="Source language code.")],
+    target: Annotated[str, typer.Argument(help="Target language code.")],
+    directory: Annotated[Path, typer.Option("--dir", file_okay=False,
+                                            help="Where to save the file.")] = Path("."),
+    install: Annotated[bool, typer.Option("--install/--no-install",
+                                          help="Install it after downloading.")] = True,
+) -> None:
+    """Download a package from argostranslate's index (needs internet; the only command that does).
+
+    Example: toolkit models download ar en --dir packages/
+    """
+    from toolkit.models_cli import download_command
+
+    _finish(download_command(source, target, directory, install))
+
+
+@app.command()
 def summarize(
     sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
     ratio: opt.SummaryRatio = None,
@@ -146,6 +265,125 @@ def export(
         typer.echo(f"toolkit export: {exc}", err=True)
         status = EXIT_USAGE
     _finish(status)
+
+
+@app.command()
+def run(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs of documents.")],
+    to: opt.To = opt.TO_DEFAULT,
+    sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
+    ratio: opt.SummaryRatio = None,
+    method: opt.SummaryMethod = opt.SUMMARY_METHOD_DEFAULT,
+    translate_scope: Annotated[str, typer.Option(
+        "--translate", help="all: translate every sentence; summary: only the title and the "
+        "summary sentences (chosen on the source text), much cheaper.")] = "all",
+    source: opt.From = opt.FROM_DEFAULT,
+    batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
+    device: opt.Device = opt.DEVICE_DEFAULT,
+    threads: opt.Threads = opt.THREADS_DEFAULT,
+    cache: opt.Cache = None,
+    no_cache: opt.NoCache = False,
+    split_articles: opt.SplitArticles = False,
+    output: opt.Output = None,
+    export: Annotated[Optional[list[str]], typer.Option(
+        "--export", help="Also write FORMAT:FILE (csv, tsv, jsonl, parquet, sqlite); "
+        "repeatable.")] = None,
+    state: Annotated[Optional[Path], typer.Option(
+        "--state", file_okay=False, help="Folder that remembers processed documents: only "
+        "new or edited ones are processed; holds the lock.")] = None,
+    only_new: Annotated[bool, typer.Option(
+        "--only-new", help="Write only documents not seen by an earlier run (needs --state).")
+    ] = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Finish an interrupted run: its finished documents count as new "
+        "(needs --state).")] = False,
+    wait: Annotated[bool, typer.Option(
+        "--wait", help="Wait for a run holding the lock instead of exiting 4.")] = False,
+    skip_missing_models: Annotated[bool, typer.Option(
+        "--skip-missing-models", help="No package for a pair: warn (once) and go on with "
+        "the other stages, exit 0, instead of an error on each record and exit 3.")] = False,
+    shard: Annotated[Optional[str], typer.Option(
+        "--shard", help="K/N: process only this host's share of the files (stable hash of "
+        "the path under PATH).")] = None,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", dir_okay=False, help="Write the run report as JSON here.")] = None,
+    force: opt.Force = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """The whole job in one process: ingest, detect, translate, summarize, extract (export).
+
+    Example: toolkit run docs/ --to en -n 3 --state ~/.toolkit-state -o today.jsonl
+    """
+    from toolkit.pipeline import Job, RunConfig, check_usage, run_job
+    from toolkit.records import EXIT_USAGE
+    from toolkit.summarize import DEFAULT_SENTENCES
+
+    shared = {"max_chars": max_chars, "cut": cut}
+    try:
+        if sentences is not None and ratio is not None:
+            raise ValueError("give either -n/--sentences or --ratio, not both")
+        config = RunConfig(
+            to=to, scope=translate_scope, skip_missing_models=skip_missing_models, force=force,
+            ingest={"split_articles": split_articles, **shared},
+            detect=shared,
+            translate={"source": source, "batch_size": batch_size, "beam_size": beam_size,
+                       "device": device, "threads": threads,
+                       "cache": opt.cache_setting(cache, no_cache), **shared},
+            summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
+                       "method": method, **shared},
+            extract=shared,
+        )
+        job = Job(paths=paths, config=config, output=output, exports=export or [],
+                  state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
+                  report_path=report, progress=progress, quiet=quiet)
+        check_usage(job)
+    except ValueError as exc:
+        typer.echo(f"toolkit run: {exc}", err=True)
+        _finish(EXIT_USAGE)
+    _finish(run_job(job))
+
+
+@app.command()
+def doctor(
+    to: opt.To = opt.TO_DEFAULT,
+    sources: Annotated[str, typer.Option(
+        "--from", help="Comma-separated source languages the job must translate.")] = "ar,fr,en",
+    json_output: Annotated[bool, typer.Option("--json", help="The diagnosis as JSON.")] = False,
+) -> None:
+    """Can this machine run the job offline? Pairs, pivots, resources, versions; exit 0 or 3.
+
+    Example: toolkit doctor --to en
+    """
+    from toolkit.doctor import doctor as diagnose
+
+    codes = [code.strip() for code in sources.split(",") if code.strip()]
+    _finish(diagnose(to, codes, as_json=json_output))
+
+
+@app.command()
+def show(
+    input: opt.Input = None,
+    to: opt.To = opt.TO_DEFAULT,
+    width: Annotated[Optional[int], typer.Option(
+        "--width", min=40, help="Table width; default: the terminal's.")] = None,
+) -> None:
+    """Records as a table to read on a terminal: title, language, date, people, summary.
+
+    Example: toolkit run docs/ -o today.jsonl && toolkit show -i today.jsonl
+    """
+    from toolkit.records import open_input, read_records
+    from toolkit.show import render
+
+    stream = open_input(input)
+    try:
+        typer.echo(render(read_records(stream, "show"), to=to, width=width), nl=False)
+    finally:
+        if input is not None:
+            stream.close()
 
 
 def main() -> None:
