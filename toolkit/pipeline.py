@@ -29,7 +29,7 @@ SCOPES = ("all", "summary")
 
 # Records go through the chain in chunks: big enough for translation batches, small
 # enough that a kill -9 loses little and cached records are written without delay.
-CHUNK_RECORDS = 32
+CHUNK_RECORDS = 64
 
 
 @dataclass
@@ -63,13 +63,32 @@ class RunConfig:
         return options
 
     def params(self) -> dict[str, Any]:
-        """Everything that shapes a document's result: the key of the state store."""
-        return {
-            "toolkit": __version__,
-            "to": self.to,
-            "translate_scope": self.scope,
-            **{stage: getattr(self, stage) for stage in ("ingest", *STAGES)},
-        }
+        """Everything that shapes a document's result: the key of the state store.
+
+        Includes the installed packages that translate into `to`, so installing a newer
+        model makes the next run redo the documents; leaves out where the translation
+        cache lives and how many threads run, which change no result.
+        """
+        stages = {stage: dict(getattr(self, stage)) for stage in ("ingest", *STAGES)}
+        for key in UNSHAPING_OPTIONS:
+            stages["translate"].pop(key, None)
+        return {"toolkit": __version__, "to": self.to, "translate_scope": self.scope,
+                **stages, "models": model_fingerprint(self.to)}
+
+
+UNSHAPING_OPTIONS = ("cache", "threads")
+
+
+def model_fingerprint(to: str) -> list[str]:
+    """The installed packages a translation into `to` may use: folder@version, sorted."""
+    try:
+        from toolkit import models
+    except ImportError:
+        return []
+    packages = models.installed_packages()
+    useful = {p for p in packages if p.to_code == to}
+    useful |= {p for p in packages if any(q.from_code == p.to_code for q in useful)}
+    return sorted(f"{p.name}@{p.version}" for p in useful)
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -369,7 +388,19 @@ def check_usage(job: Job) -> None:
         flag = "--resume" if job.resume else "--only-new" if job.only_new else "--wait"
         raise ValueError(f"{flag} needs --state DIR (the folder that remembers documents)")
     for spec in job.exports:
-        parse_export(spec)
+        fmt, _ = parse_export(spec)
+        _check_export_format(fmt)
+    for _ in process([], job.config):  # each stage checks its options on its first call
+        pass
+
+
+def _check_export_format(fmt: str) -> None:
+    from toolkit.export import format_for
+
+    try:
+        format_for(None, fmt)
+    except Exception as exc:  # noqa: BLE001 - export's usage error, said as ours
+        raise ValueError(f"--export {fmt}: {exc}") from None
 
 
 def parse_export(spec: str) -> tuple[str, str]:
