@@ -86,7 +86,7 @@ def record_text(
     text = record.get(field)
     if not isinstance(text, str):
         what = "has no" if text is None else "has a non-string"
-        add_error(record, stage, "missing_text" if text is None else "bad_text",
+        add_error(record, stage, "no_text" if text is None else "bad_text",
                   f"record {what} '{field}' field; give each JSON line a '{field}' string")
         return None
     if len(text) > max_chars:
