@@ -40,6 +40,42 @@ Cut = Annotated[bool, typer.Option("--cut", help="Work on the first --max-chars 
 
 MAX_CHARS_DEFAULT = DEFAULT_MAX_CHARS
 
+# --- ingest (also offered by `toolkit run`) ---
+SplitArticles = Annotated[bool, typer.Option("--split-articles", help="Split a file that holds "
+                                             "several articles into records.")]
+
+
+# --- translate (also offered by `toolkit run`) ---
+To = Annotated[str, typer.Option("--to", help="Target language code (en, fr, ar).")]
+From = Annotated[str, typer.Option("--from", help="Source language: auto (the record's 'lang', "
+                                   "else detected) or a code such as ar, fr, en.")]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences per "
+                                        "CTranslate2 batch (pooled across documents).")]
+BeamSize = Annotated[int, typer.Option("--beam-size", min=1, help="Beam width (1 = greedy, "
+                                       "fastest; argostranslate uses 4).")]
+Device = Annotated[str, typer.Option("--device", help="cpu, cuda or auto (cuda when a GPU "
+                                     "is visible).")]
+Threads = Annotated[int, typer.Option("--threads", min=0, help="CPU threads per model "
+                                      "(0 = CTranslate2's default).")]
+Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="Translation "
+                  "cache file (SQLite); default $XDG_CACHE_HOME/toolkit/translations.sqlite.")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill the "
+                                       "translation cache.")]
+
+TO_DEFAULT = "en"
+FROM_DEFAULT = "auto"
+BATCH_SIZE_DEFAULT = 32
+BEAM_SIZE_DEFAULT = 4
+DEVICE_DEFAULT = "cpu"
+THREADS_DEFAULT = 0
+
+
+def cache_setting(cache: Optional[Path], no_cache: bool):
+    """What translate_records takes for --cache/--no-cache: a path, True (default file), None."""
+    if no_cache:
+        return None
+    return cache if cache is not None else True
+
 
 # --- summarize (also offered by `toolkit run`) ---
 SummarySentences = Annotated[Optional[int], typer.Option(
