@@ -347,3 +347,27 @@ def test_format_follows_output_suffix_and_output_is_deterministic(tmp_path):
     assert export(tmp_path, [arabic_record()], "-o", str(second)).exit_code == 0
     assert first.read_bytes()[:4] == b"PAR1"
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.sqlite"])
+def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path, monkeypatch, name):
+    import toolkit.export
+
+    def interrupted(stream, stage):
+        yield arabic_record()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(toolkit.export, "read_records", interrupted)
+    source = write_jsonl(tmp_path / "in.jsonl", [arabic_record()])
+    result = runner.invoke(app, ["export", "-i", str(source), "-o", str(tmp_path / name)])
+    assert result.exit_code == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_reads_stdin_and_writes_stdout():
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in
+                      [arabic_record(), arabic_record(id="b", title="B")]) + "\n"
+    result = runner.invoke(app, ["export", "--fields", "id,title"], input=lines)
+    assert result.exit_code == 0
+    expected = "id,title\r\ndocs/ar.txt#1,اجتماع مجلس الوزراء\r\nb,B\r\n"
+    assert result.stdout_bytes == expected.encode("utf-8")
