@@ -423,6 +423,7 @@ def run_job(job: Job) -> int:
             from toolkit.state import State
 
             state = State(job.state_dir, job.config.params())
+            _remove_stale_temporaries(job.output)
             try:
                 return _run_locked(job, state)
             finally:
@@ -432,6 +433,20 @@ def run_job(job: Job) -> int:
         from toolkit.records import EXIT_LOCKED
 
         return EXIT_LOCKED
+
+
+def _remove_stale_temporaries(output: str | None) -> None:
+    """Drop the temporary output a killed run left (-o is written beside, then renamed).
+
+    Only called with the state lock held, so no other run is writing it.
+    """
+    from pathlib import Path
+
+    if output is None or str(output) == "-":
+        return
+    target = Path(output)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _run_locked(job: Job, state: Any) -> int:

@@ -19,6 +19,7 @@ from toolkit.records import Record
 
 COLUMNS = (("title", 0.28), ("lang", 0.0), ("date", 0.0), ("people", 0.2), ("summary", 0.52))
 FIXED = {"lang": 4, "date": 10}
+MAX_LINES = {"title": 3, "people": 3, "summary": 5}  # a row stays a glance, not a page
 UNTRANSLATED = "*"
 
 
@@ -71,14 +72,14 @@ def table_row(record: Record, to: str = "en") -> dict[str, Any]:
     summary, summary_translated = _summary_text(record, to)
     if record.get("errors") and "text" not in record:
         summary = "; ".join(str(e.get("message", "")) for e in record["errors"])
+    untranslated = not (title_translated and (summary_translated or not summary))
     return {
-        "title": (title or record.get("title") or fields.get("title") or record.get("id") or "")
-        + ("" if title_translated else f" {UNTRANSLATED}"),
-        "lang": lang,
+        "title": title or record.get("title") or fields.get("title") or record.get("id") or "",
+        "lang": f"{lang} {UNTRANSLATED}" if untranslated and lang else lang,
         "date": _date(fields),
         "people": _people(fields),
-        "summary": summary + ("" if summary_translated or not summary else f" {UNTRANSLATED}"),
-        "untranslated": not (title_translated and (summary_translated or not summary)),
+        "summary": summary,
+        "untranslated": untranslated,
     }
 
 
@@ -91,13 +92,24 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+def _cell(text: str, width: int, max_lines: int) -> list[str]:
+    lines = textwrap.wrap(text, width) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = textwrap.shorten(lines[-1] + " …", width, placeholder=" …")
+        if not lines[-1].endswith("…"):
+            lines[-1] = lines[-1][: width - 2] + " …"
+    return lines
+
+
 def format_table(rows: list[dict[str, Any]], width: int) -> str:
     flexible = width - sum(FIXED.values()) - 3 * (len(COLUMNS) - 1)
     widths = {name: FIXED.get(name) or max(8, int(flexible * share)) for name, share in COLUMNS}
     lines = [" | ".join(_pad(name, widths[name]) for name, _ in COLUMNS).rstrip()]
     lines.append("-+-".join("-" * widths[name] for name, _ in COLUMNS))
     for row in rows:
-        cells = {name: textwrap.wrap(row[name], widths[name]) or [""] for name, _ in COLUMNS}
+        cells = {name: _cell(row[name], widths[name], MAX_LINES.get(name, 1))
+                 for name, _ in COLUMNS}
         for i in range(max(len(c) for c in cells.values())):
             parts = [_pad(cells[name][i] if i < len(cells[name]) else "", widths[name])
                      for name, _ in COLUMNS]
@@ -124,6 +136,6 @@ def render(records: Iterable[Record], to: str = "en", width: int | None = None) 
     text = format_table(rows, width)
     notes = skipped_notes(records)
     if any(row["untranslated"] for row in rows):
-        notes.insert(0, f"{UNTRANSLATED} = shown in the source language: not translated "
-                     f"into {to}")
+        notes.insert(0, f"{UNTRANSLATED} = title and summary shown in the source language: "
+                     f"not translated into {to}")
     return text + ("\n".join(notes) + "\n" if notes else "")
