@@ -371,3 +371,25 @@ def test_reads_stdin_and_writes_stdout():
     assert result.exit_code == 0
     expected = "id,title\r\ndocs/ar.txt#1,اجتماع مجلس الوزراء\r\nb,B\r\n"
     assert result.stdout_bytes == expected.encode("utf-8")
+
+
+def test_sqlite_locked_by_another_writer_exits_4_and_bad_target_exits_2(tmp_path, monkeypatch):
+    import toolkit.export
+
+    db = tmp_path / "docs.sqlite"
+    export_records([arabic_record(title="old")], db, format="sqlite")
+    monkeypatch.setattr(toolkit.export, "SQLITE_WAIT_S", 0.1)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        result = export(tmp_path, [arabic_record(title="new")], "-o", str(db))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 4
+    assert query(db, "SELECT title FROM documents") == [("old",)]
+    not_a_db = tmp_path / "notes.sqlite"
+    not_a_db.write_text("hello")
+    result = export(tmp_path, [arabic_record()], "-o", str(not_a_db))
+    assert result.exit_code == 2 and "not a database" in result.stderr
+    assert not_a_db.read_text() == "hello"

@@ -32,6 +32,7 @@ from typing import IO, Any
 from toolkit.records import (
     EXIT_ERRORS,
     EXIT_INTERRUPTED,
+    EXIT_LOCKED,
     EXIT_OK,
     AtomicOutput,
     Progress,
@@ -52,11 +53,16 @@ SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl"
 DEFAULT_SEPARATOR = " | "
 DEFAULT_TABLE = "documents"
 DEFAULT_BATCH = 5_000
+SQLITE_WAIT_S = 30  # how long to wait for another writer before giving up
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class ExportUsageError(ValueError):
     """Bad options (unknown format or field list, a file-only format without a file)."""
+
+
+class ExportLockedError(RuntimeError):
+    """Another process holds the SQLite database's write lock (exit status 4)."""
 
 
 @dataclass
@@ -445,15 +451,33 @@ def _upsert_sql(table: str, columns: list[Column]) -> str:
             f"ON CONFLICT(id) {conflict}")
 
 
+def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]) -> None:
+    """Take the write lock and make the table fit the columns, before any record is read."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        _prepare_table(db, table, columns)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ExportLockedError(f"{path}: another process has been writing to this "
+                                    f"database for over {SQLITE_WAIT_S} s; try again later"
+                                    ) from None
+        raise ExportUsageError(f"-o {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise ExportUsageError(f"-o {path}: {exc}; give a new file or an SQLite database"
+                               ) from None
+
+
 def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], *, table: str,
                   separator: str, batch_size: int) -> None:
     """Upsert rows by id in one transaction: a failure or Ctrl-C leaves the database as it was."""
     existed = path.exists()
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_WAIT_S)
+    except sqlite3.Error as exc:
+        raise ExportUsageError(f"-o {path}: {exc}") from None
     committed = False
     try:
-        db.execute("BEGIN IMMEDIATE")
-        _prepare_table(db, table, columns)
+        _begin(db, path, table, columns)
         sql = _upsert_sql(table, columns)
         for batch in _batches(_text_rows(records, columns, separator), batch_size):
             db.executemany(sql, batch)
@@ -579,6 +603,10 @@ def export_command(
         raise ExportUsageError(f"{chosen} cannot go to stdout; give -o FILE")
     if not to_stdout and Path(output).is_dir():
         raise ExportUsageError(f"-o {output}: is a folder; give a file name")
+    if not to_stdout and not Path(output).resolve().parent.is_dir():
+        raise ExportUsageError(f"-o {output}: its folder does not exist")
+    if input is not None and str(input) != "-" and not Path(input).is_file():
+        raise ExportUsageError(f"-i {input}: no such file")
     if fields is not None or chosen != "jsonl":
         parse_fields(fields)  # usage errors before reading input
     report = Report(STAGE, quiet)
@@ -600,6 +628,9 @@ def export_command(
         meter.close()
         report.say("interrupted; no output file was left behind", essential=True)
         return EXIT_INTERRUPTED
+    except ExportLockedError as exc:
+        report.say(str(exc), essential=True)
+        return EXIT_LOCKED
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
