@@ -1,0 +1,117 @@
+"""The dateline of a dispatch: place, date and agency at the head of the text.
+
+"Tripoli 16 septembre 2021 /LANA/ -", «طرابلس 12 مارس 2024 (وال) -»,
+"TRIPOLI, March 12 (Reuters) -", "TRIPOLI (AP) —", possibly after a label such as
+"Published on:". The date found there is the publication date; failing a dateline, a
+date right after a cue such as "Publié le" / «نشر في» near the top is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from toolkit.extract.dates import find_dates
+from toolkit.extract.lexicon import alternation, load
+from toolkit.extract.normalise import Matchable, matchable, norm
+
+HEAD_CHARS = 400
+
+_DATELINE = re.compile(
+    r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
+    r"(?P<place>[A-Z\u0600-\u06ff][\w'\-]*(?:[ \t][\w'\-]+){0,2}?)[ \t]*[,،]?[ \t]*"
+    r"(?P<date>[^\n/()]{0,40}?)[ \t]*"
+    r"(?:/[ \t]*(?P<slash>[^/\n]{2,30}?)[ \t]*/|\([ \t]*(?P<paren>[^()\n]{2,30}?)[ \t]*\))"
+    r"[ \t]*(?:[-:]|$)",
+    re.M,
+)
+
+
+@dataclass
+class Dateline:
+    place: str | None
+    agency: str | None
+    start: int
+    end: int
+    published: dt.date | None
+    place_span: tuple[int, int] | None = None
+
+    def as_dict(self) -> dict:
+        return {"place": self.place, "agency": self.agency, "start": self.start,
+                "end": self.end, "source": "text"}
+
+
+@lru_cache(maxsize=1)
+def _known_agencies() -> dict[str, str]:
+    return {norm(alias): name for name, aliases in load("agencies").items() for alias in aliases}
+
+
+def _agency_like(value: str) -> bool:
+    if norm(value) in _known_agencies():
+        return True
+    words = value.split()
+    if len(words) > 3 or re.search(r"\d", value):
+        return False
+    latin = re.sub(r"[^A-Za-z]", "", value)
+    return bool(latin) and latin.isupper() or bool(re.fullmatch(r"[\u0600-\u06ff ]{2,12}", value))
+
+
+def find_dateline(m: Matchable) -> Dateline | None:
+    head = m.text[:HEAD_CHARS]
+    for match in _DATELINE.finditer(head):
+        agency = match["slash"] or match["paren"]
+        if not _agency_like(agency):
+            continue
+        date_text = match["date"].strip(" ,،-")
+        published = None
+        if date_text:
+            published = _date_of(date_text)
+            if published is False:
+                continue
+        place = match["place"]
+        if not _place_like(place):
+            continue
+        (ps, pe) = m.span(match.start("place"), match.end("place"))
+        ag = match.start("slash") if match["slash"] else match.start("paren")
+        _, a_start, a_end = m.surface(ag, ag + len(agency))
+        start, end = m.span(match.start("place"), match.end())
+        return Dateline(m.source[ps:pe], m.source[a_start:a_end], start, end,
+                        published or None, (ps, pe))
+    return None
+
+
+def _place_like(place: str) -> bool:
+    words = place.split()
+    if not words or len(words) > 3:
+        return False
+    if re.match(r"[A-Za-z]", place):
+        return all(w[0].isupper() for w in words if len(w) > 3)
+    return True
+
+
+def _date_of(text: str):
+    """The full day written in a dateline slot; None for a date without a year or a
+    place word; False when the slot holds something that is no date at all."""
+    inner = matchable(text)
+    dates = find_dates(inner, None)
+    if not dates:
+        return False if re.search(r"\d", text) else None
+    iso = dates[0].iso
+    if iso and len(iso) == 10:
+        return dt.date.fromisoformat(iso)
+    return None
+
+
+def published_from_cue(m: Matchable) -> tuple[dt.date, int, int] | None:
+    """A date right after 'Published on', 'Publié le', «نشر في» near the top."""
+    cues = alternation(load("dates")["published_cues"])
+    head = m.text[:HEAD_CHARS + 200]
+    for match in re.finditer(rf"(?i:{cues})\s*:?\s*", head):
+        window = matchable(head[match.end():match.end() + 60])
+        dates = find_dates(window, None)
+        if dates and dates[0].start <= 30 and dates[0].iso and len(dates[0].iso) == 10:
+            start = match.end() + dates[0].start
+            return dt.date.fromisoformat(dates[0].iso), start, match.end() + dates[0].end
+    return None

@@ -1,0 +1,234 @@
+"""Countries (ISO 3166 alpha-2) and places from names and adjectives in ar, fr, en.
+
+Country names come from CLDR through babel (`Locale(lang).territories`), adjectives are
+derived from them by rule (Arabic nisba ـي/ـية/ـيون/ـيين, French -ien/-ienne/-ais/-ain...,
+English -an/-ian/-i/-ese) with the exceptions in toolkit/data/countries.json; cities come
+from the gazetteer toolkit/data/gazetteer.json. Arabic words may carry the clitics و ف ب ل ك
+and the article (بليبيا، لليبيا، والليبية).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from toolkit.extract.lexicon import load
+from toolkit.extract.normalise import Matchable, fold_accents, norm
+
+_ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
+_AR_PREFIX = r"(?P<pre>(?:[وف]?(?:بال|كال|لل|ال|ب|ل|ك)|[وف])?)"
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    kind: str  # "country", "adjective" or "place"
+    lang: str
+    canonical: str = ""
+
+
+def _arabic_key(name: str) -> str:
+    """The bare form of an Arabic name: normalised letters, no article."""
+    key = norm(name)
+    return key[2:] if key.startswith("ال") and len(key) > 4 else key
+
+
+def _nisba_stems(bare: str) -> list[str]:
+    if " " in bare or bare.endswith("ي"):
+        return []
+    if bare.endswith("يا"):
+        return [bare[:-1]]
+    if bare.endswith(("ا", "ة")):
+        return [bare[:-1] + "ي"]
+    return [bare + "ي"]
+
+
+def _arabic_inflections(stem: str) -> list[str]:
+    if not stem.endswith("ي"):
+        return [stem]
+    return [stem + s for s in ("", "ة", "ون", "ين", "ان", "تين", "تان", "ات")]
+
+
+def _french_masculines(name: str) -> list[str]:
+    base = name.lower()
+    if " " in base or "-" in base:
+        return []
+    out = []
+    if base.endswith("ye"):
+        out.append(base[:-1] + "en")
+    elif base.endswith("ie"):
+        out.append(base[:-1] + "en")
+    elif base.endswith("e"):
+        out += [base[:-1] + "ien", base[:-1] + "ais", base[:-1] + "ois"]
+    elif base[-1] in "aiou":
+        out += [base + "en", base[:-1] + "ien", base[:-1] + "ain", base + "lais", base + "n"]
+    else:
+        out += [base + "ien", base + "ais", base + "ain", base + "i", base + "ois"]
+    return [w for w in out if len(w) >= 5]
+
+
+def _french_inflections(masculine: str) -> list[str]:
+    forms = [masculine, masculine + "s"]
+    if masculine.endswith("en"):
+        forms += [masculine + "ne", masculine + "nes"]
+    elif masculine.endswith("s"):
+        forms = [masculine, masculine + "e", masculine + "es"]
+    elif not masculine.endswith("e"):
+        forms += [masculine + "e", masculine + "es"]
+    return forms
+
+
+def _english_adjectives(name: str) -> list[str]:
+    if " " in name or len(name) < 4:
+        return []
+    if name.endswith("a"):
+        out = [name + "n"]
+    elif name.endswith("y"):
+        out = [name[:-1] + "ian"]
+    elif name.endswith("e"):
+        out = [name[:-1] + "ian"]
+    elif name.endswith("o"):
+        out = [name[:-1] + "an", name + "an"]
+    else:
+        out = [name + "ian", name + "i", name + "ese", name + "an"]
+    return out
+
+
+def _english_inflections(adjective: str) -> list[str]:
+    return [adjective] if adjective.endswith(("ese", "ish", "ch", "ss")) else [adjective,
+                                                                              adjective + "s"]
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, dict[str, Entry]]:
+    """Per script: matching form -> entry. 'ar' forms are bare and normalised; 'latin'
+    forms keep their case (English) or are folded (French adjectives, key 'fr_adj')."""
+    from babel import Locale
+
+    data = load("countries")
+    excluded = set(data["exclude_codes"])
+    ambiguous = {lang: {norm(w) for w in words} for lang, words in data["ambiguous"].items()}
+    ar: dict[str, Entry] = {}
+    latin: dict[str, Entry] = {}
+    fr_adj: dict[str, Entry] = {}
+
+    def add_name(lang: str, code: str, name: str, kind: str = "country") -> None:
+        if lang == "ar":
+            ar.setdefault(_arabic_key(name), Entry(code, kind, lang, name))
+        else:
+            for form in {name, name.upper()} if kind != "adjective" else {name}:
+                latin.setdefault(form, Entry(code, kind, lang, name))
+
+    for lang in ("ar", "fr", "en"):
+        territories = Locale(lang).territories
+        for code, name in sorted(territories.items()):
+            if len(code) != 2 or not code.isalpha() or code in excluded:
+                continue
+            name = re.sub(r"[\u064b-\u065f]", "", name)
+            if norm(name) in ambiguous[lang]:
+                continue
+            add_name(lang, code, name)
+            _add_adjectives(lang, code, name, ar, latin, fr_adj)
+    for code, by_lang in sorted(data["aliases"].items()):
+        for lang, names in by_lang.items():
+            for name in names:
+                add_name(lang, code, name)
+    for code, by_lang in sorted(data["adjectives"].items()):
+        for lang, words in by_lang.items():
+            for word in words:
+                _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=True)
+    for entry in load("gazetteer")["places"]:
+        for lang in ("ar", "fr", "en"):
+            for name in entry[lang]:
+                kind = "place_cue" if lang == "ar" and entry.get("ar_needs_cue") else "place"
+                if lang == "ar":
+                    ar.setdefault(_arabic_key(name), Entry(entry["cc"], kind, lang, name))
+                else:
+                    latin.setdefault(name, Entry(entry["cc"], "place", lang, name))
+    return {"ar": ar, "latin": latin, "fr_adj": fr_adj}
+
+
+def _add_adjectives(lang, code, name, ar, latin, fr_adj) -> None:
+    if lang == "ar":
+        for stem in _nisba_stems(_arabic_key(name)):
+            _add_adjective_forms(lang, code, stem, ar, latin, fr_adj)
+    elif lang == "fr":
+        for masculine in _french_masculines(name):
+            _add_adjective_forms(lang, code, masculine, ar, latin, fr_adj)
+    else:
+        for adjective in _english_adjectives(name):
+            _add_adjective_forms(lang, code, adjective, ar, latin, fr_adj)
+
+
+def _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=False) -> None:
+    entry = Entry(code, "adjective", lang, word)
+    if lang == "ar":
+        forms = _arabic_inflections(_arabic_key(word))
+        target = ar
+    elif lang == "fr":
+        forms = [fold_accents(f) for f in _french_inflections(word.lower())]
+        target = fr_adj
+    else:
+        forms = _english_inflections(word)
+        target = latin
+    for form in forms:
+        if override:
+            target[form] = entry
+        else:
+            target.setdefault(form, entry)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    index = _index()
+
+    def alternation(forms):
+        ordered = sorted(forms, key=lambda w: (-len(w), w))
+        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+
+    return {
+        "ar": re.compile(rf"(?<!\w){_AR_PREFIX}(?P<core>{alternation(index['ar'])})(?!\w)"),
+        "latin": re.compile(rf"(?<![\w-])(?P<core>{alternation(index['latin'])})(?![\w-])"),
+        "fr_adj": re.compile(rf"(?i)(?<![\w-])(?P<core>\w+)(?![\w-])"),
+    }
+
+
+@dataclass
+class Mention:
+    code: str
+    kind: str
+    start: int
+    end: int
+
+
+def find_mentions(m: Matchable) -> list[Mention]:
+    """Country names, adjectives and gazetteer places, non-overlapping, in order."""
+    index = _index()
+    pats = _patterns()
+    found: list[Mention] = []
+    text = m.text
+    if _ARABIC_LETTERS.search(text):
+        cues = set(load("gazetteer")["cues_ar"])
+        for match in pats["ar"].finditer(text):
+            entry = index["ar"][" ".join(match["core"].split())]
+            kind = entry.kind
+            if kind == "place_cue":
+                before = text[max(0, match.start() - 12):match.start()].split()
+                if not before or before[-1] not in cues:
+                    continue
+                kind = "place"
+            core_start = match.start("core")
+            if match["pre"].endswith("ال") or match["pre"].endswith("لل"):
+                core_start -= 2 if match["pre"].endswith("ال") else 1
+            found.append(Mention(entry.code, kind, core_start, match.end()))
+    for match in pats["latin"].finditer(text):
+        entry = index["latin"][match["core"]]
+        found.append(Mention(entry.code, entry.kind, match.start(), match.end()))
+    taken = [(f.start, f.end) for f in found]
+    for match in re.finditer(r"(?<![\w-])[^\W\d_]{5,}(?![\w-])", text):
+        entry = index["fr_adj"].get(fold_accents(match.group(0).lower()))
+        if entry and all(match.end() <= s or match.start() >= e for s, e in taken):
+            found.append(Mention(entry.code, "adjective", match.start(), match.end()))
+    found.sort(key=lambda f: f.start)
+    return found
