@@ -274,9 +274,13 @@ class _KnownErrors:
     def __init__(self) -> None:
         self._counts: deque[int] = deque()
 
-    def track(self, records: Iterable[Record]) -> Iterator[Record]:
+    def track(self, records: Iterable[Record], stage: str | None = None) -> Iterator[Record]:
         for record in records:
-            self._counts.append(len(record.get("errors") or ()))
+            errors = record.get("errors") or ()
+            # A line this stage's reader could not parse is a new error of this run.
+            fresh = (len(errors) == 1 and "raw" in record and errors[0].get("stage") == stage
+                     and errors[0].get("code") == "bad_line")
+            self._counts.append(len(errors) - fresh)
             yield record
 
     def pop(self) -> int:
@@ -330,7 +334,7 @@ def run_stage(
     known = _KnownErrors()
     stream = open_input(input)
     try:
-        records = known.track(read_records(stream, stage))
+        records = known.track(read_records(stream, stage), stage)
         return write_records(stage, transform(records), output=output, progress=progress,
                              quiet=quiet, known=known)
     finally:

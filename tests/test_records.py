@@ -1,0 +1,106 @@
+"""The record layer's promises (CONTRACT.md), seen through `toolkit detect` and the API."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from support.jsonl_cli import TOOLKIT_BIN, codes, invoke, jsonl
+
+from toolkit import records
+from toolkit.records import add_error, run_stage, write_records
+
+FRENCH = {"id": "a", "text": "Le ministre des Affaires étrangères a reçu mardi l'ambassadeur "
+          "de Tunisie à Tripoli pour examiner la coopération entre les deux pays."}
+ARABIC = {"id": "b", "text": "استقبل وزير الخارجية يوم الثلاثاء سفير جمهورية تونس لدى ليبيا "
+          "لبحث سبل تعزيز التعاون الثنائي بين البلدين."}
+
+
+def test_good_bad_and_textless_lines_give_three_records_and_exit_1():
+    run = invoke(["detect"], jsonl(FRENCH, "this is not json", {"id": "c", "title": "no text"}))
+    assert run.exit_code == 1
+    good, bad, textless = run.records
+    assert good["lang"] == "fr" and "errors" not in good
+    assert bad["raw"] == "this is not json" and codes(bad) == ["bad_line"]
+    assert textless["title"] == "no text" and codes(textless) == ["no_text"]
+    assert "lang" not in textless
+    assert "line 2" in run.stderr
+
+
+def test_fields_pass_through_in_order():
+    record = {"z_first": 1, "id": "a", "text": FRENCH["text"], "extra": {"k": [1, 2]}}
+    (out,) = invoke(["detect"], jsonl(record)).records
+    assert list(out)[:4] == ["z_first", "id", "text", "extra"]
+    assert out["extra"] == {"k": [1, 2]} and out["z_first"] == 1
+
+
+def test_arabic_is_written_readable_and_output_is_byte_identical(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(ARABIC, FRENCH))
+    first = invoke(["detect", "-i", str(source)])
+    second = invoke(["detect", "-i", str(source)])
+    assert first.stdout == second.stdout
+    assert "استقبل وزير الخارجية".encode() in first.stdout
+    assert b"\\u06" not in first.stdout
+
+
+def test_output_file_appears_only_when_complete(tmp_path):
+    target = tmp_path / "out.jsonl"
+    run = invoke(["detect", "-o", str(target)], jsonl(FRENCH))
+    assert run.exit_code == 0 and run.stdout == b""
+    assert json.loads(target.read_text("utf-8"))["lang"] == "fr"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_ctrl_c_in_a_stage_leaves_no_output_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+
+    def interrupted(stream):
+        for n, record in enumerate(stream):
+            if n == 2:
+                raise KeyboardInterrupt
+            yield record
+
+    status = write_records("detect", interrupted(iter([dict(FRENCH)] * 5)), output=target)
+    assert status == records.EXIT_INTERRUPTED
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_in_a_stage_leaves_no_output_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+
+    def broken(stream):
+        yield from stream
+        raise RuntimeError("stage bug")
+
+    with pytest.raises(RuntimeError):
+        write_records("detect", broken(iter([dict(FRENCH)])), output=target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_resource_error_gives_exit_3_over_1(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(FRENCH, ARABIC, "not json"))
+
+    def needs_a_model(stream):
+        for record in stream:
+            if record.get("id") == "b":
+                add_error(record, "translate", "missing_model",
+                          "no ar->en model; run: toolkit models install ar en")
+            yield record
+
+    out = tmp_path / "out.jsonl"
+    assert run_stage("translate", needs_a_model, input=source, output=out) == 3
+    assert "toolkit models install ar en" in capsys.readouterr().err
+    assert len(out.read_text("utf-8").splitlines()) == 3
+
+
+def test_closed_pipe_ends_without_traceback(tmp_path):
+    source = tmp_path / "many.jsonl"
+    source.write_bytes(jsonl(*[{**FRENCH, "id": str(n)} for n in range(3000)]))
+    pipeline = f"'{TOOLKIT_BIN}' detect -i '{source}' | head -1"
+    done = subprocess.run(["bash", "-c", pipeline], capture_output=True, timeout=120,
+                          check=False)
+    assert json.loads(done.stdout)["id"] == "0"
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
