@@ -327,9 +327,9 @@ class _Rows:
 def is_bad_line(record: Record) -> bool:
     """True for a record this export made from an input line that was not a JSON object."""
     errors = record.get("errors") or []
-    return "raw" in record and any(
-        isinstance(e, dict) and e.get("stage") == STAGE and e.get("code") == "bad_line"
-        for e in errors)
+    # The same rule as records.run_stage: one bad_line error, from this stage's reader.
+    return ("raw" in record and len(errors) == 1 and isinstance(errors[0], dict)
+            and errors[0].get("stage") == STAGE and errors[0].get("code") == "bad_line")
 
 
 def _text_rows(records: Iterable[Record], columns: list[Column],
@@ -616,7 +616,7 @@ def export_command(
     def watched(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
             if is_bad_line(record):
-                report.new_errors(record, len(record["errors"]) - 1)
+                report.new_errors(record, 0)
             meter.tick()
             yield record
 
