@@ -279,3 +279,19 @@ def test_cli_skips_a_summary_made_with_the_same_options_unless_forced():
     assert len(read_jsonl(forced.stdout)[0]["summary"][done["lang"]]["sentences"]) == 3
     other = runner.invoke(app, ["summarize", "-n", "1"], input=jsonl([done]))
     assert len(read_jsonl(other.stdout)[0]["summary"][done["lang"]]["sentences"]) == 1
+
+
+def test_lexrank_picks_what_sumys_own_lexrank_picks():
+    """The toolkit's LexRank only builds sumy's matrix in a stable order: same choices."""
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    from toolkit.summarize import build_document, language_kit, summarize_text
+
+    for record in fixture_records():
+        kit = language_kit(record["lang"])
+        document, _ = build_document(record["text"], record["lang"], record["title"],
+                                     kit.tokenizer)
+        original = LexRankSummarizer(kit.stemmer)
+        original.stop_words = kit.stop_words
+        expected = [s.index for s in original(document, 3)]
+        assert summarize_text(record["text"], record["lang"], title=record["title"]) == expected

@@ -28,7 +28,7 @@ from toolkit.records import (
     record_text,
     stage_params,
 )
-from toolkit.sentences import split_sentences
+from toolkit.sentences import Sentence, split_sentences
 
 STAGE = "summarize"
 METHODS = ("lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction")
@@ -153,11 +153,13 @@ def _indexed_sentence_class():
 _IndexedSentence: Any = None
 
 
-def build_document(text: str, lang: str | None, title: str | None, tokenizer: Any):
+def build_document(text: str, lang: str | None, title: str | None, tokenizer: Any,
+                   split: list[Sentence] | None = None):
     """sumy's document for `text`: paragraphs split at blank lines, the title as a heading.
 
     Returns (document, number of candidate sentences). A text sentence equal to the title
-    becomes a heading too, so the title is never a summary sentence.
+    becomes a heading too, so the title is never a summary sentence. `split` is
+    split_sentences(text, lang) when the caller has it already.
     """
     global _IndexedSentence
     from sumy.models.dom import ObjectDocumentModel, Paragraph
@@ -171,7 +173,7 @@ def build_document(text: str, lang: str | None, title: str | None, tokenizer: An
         paragraphs[0].append(_IndexedSentence(title_key, tokenizer, -1, is_heading=True))
     candidates = 0
     next_break = 0
-    for index, sentence in enumerate(split_sentences(text, lang)):
+    for index, sentence in enumerate(split_sentences(text, lang) if split is None else split):
         while next_break < len(breaks) and breaks[next_break] < sentence.start:
             next_break += 1
             if paragraphs[-1]:
@@ -191,18 +193,32 @@ def _lexrank(kit: LanguageKit, title_words: tuple[str, ...]):
     from sumy.summarizers.lex_rank import LexRankSummarizer
 
     class StableLexRank(LexRankSummarizer):
-        # sumy sums over frozensets, whose order changes with PYTHONHASHSEED; sorted sums
-        # give the same floats in every process, so ties break the same way.
-        @staticmethod
-        def cosine_similarity(sentence1, sentence2, tf1, tf2, idf_metrics):
-            words1, words2 = sorted(set(sentence1)), sorted(set(sentence2))
-            numerator = sum(tf1[t] * tf2[t] * idf_metrics[t] ** 2
-                            for t in words1 if t in tf2)
-            norm1 = sum((tf1[t] * idf_metrics[t]) ** 2 for t in words1)
-            norm2 = sum((tf2[t] * idf_metrics[t]) ** 2 for t in words2)
-            if norm1 > 0 and norm2 > 0:
-                return numerator / (math.sqrt(norm1) * math.sqrt(norm2))
-            return 0.0
+        """sumy's LexRank with its similarity matrix built the same way in every process.
+
+        sumy sums over frozensets, whose order changes with PYTHONHASHSEED, so a tie could
+        break differently from run to run; here each sentence's words are sorted once
+        (also sparing sumy's per-pair norm sums). Same formula and threshold as sumy.
+        """
+
+        def _create_matrix(self, sentences, threshold, tf_metrics, idf_metrics):
+            import numpy
+
+            words = [sorted(set(s)) for s in sentences]
+            norms = [math.sqrt(sum((tf[t] * idf_metrics[t]) ** 2 for t in w))
+                     for w, tf in zip(words, tf_metrics)]
+            rows = []
+            for w1, tf1, norm1 in zip(words, tf_metrics, norms):
+                row = []
+                for tf2, norm2 in zip(tf_metrics, norms):
+                    similarity = 0.0
+                    if norm1 > 0 and norm2 > 0:
+                        numerator = sum(tf1[t] * tf2[t] * idf_metrics[t] ** 2
+                                        for t in w1 if t in tf2)
+                        similarity = numerator / (norm1 * norm2)
+                    row.append(1.0 if similarity > threshold else 0.0)
+                degree = sum(row) or 1.0
+                rows.append([cell / degree for cell in row])
+            return numpy.array(rows, dtype=float).reshape(len(sentences), len(sentences))
 
     return _with_stop_words(StableLexRank(kit.stemmer), kit)
 
@@ -272,6 +288,19 @@ _BUILDERS = {
 }
 
 
+def summarizer_for(method: str, kit: LanguageKit, title_words: tuple[str, ...]):
+    """The sumy summariser; built once per language, except Edmundson's (title words)."""
+    if method == "edmundson":
+        return _edmundson(kit, title_words)
+    return _shared_summarizer(method, kit)
+
+
+@lru_cache(maxsize=64)
+def _shared_summarizer(method: str, kit: LanguageKit):
+    # sumy's summarisers keep no state between documents, so one serves them all.
+    return _BUILDERS[method](kit, ())
+
+
 def summary_size(candidates: int, sentences: int, ratio: float | None) -> int:
     if ratio is not None:
         return max(1, round(candidates * ratio))
@@ -287,6 +316,7 @@ def summarize_text(
     ratio: float | None = None,
     method: str = DEFAULT_METHOD,
     arabic_stemmer: str = ARABIC_STEMMER,
+    split: list[Sentence] | None = None,
 ) -> list[int]:
     """Indices (into split_sentences(text, lang)) of the summary sentences, in order.
 
@@ -295,13 +325,13 @@ def summarize_text(
     sentences fill the summary.
     """
     kit = language_kit(lang if lang in SUPPORTED else None, arabic_stemmer)
-    document, candidates = build_document(text, lang, title, kit.tokenizer)
+    document, candidates = build_document(text, lang, title, kit.tokenizer, split)
     count = summary_size(candidates, sentences, ratio)
     in_order = [s.index for s in document.sentences]
     if candidates <= count:
         return in_order
     title_words = kit.tokenizer.to_words(title) if title else ()
-    summarizer = _BUILDERS[method](kit, title_words)
+    summarizer = summarizer_for(method, kit, title_words)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LSA warns about short documents on stderr
         chosen = {s.index for s in summarizer(document, count)}
@@ -382,16 +412,16 @@ def _summarize_target(record: Record, target: _Target, params: dict, force: bool
                     f"no stop words or stemmer for language {target.lang or 'unknown'!r} "
                     f"(supported: {', '.join(SUPPORTED)}); summarised with a "
                     "language-neutral tokenizer")
+    texts = split_sentences(target.text, target.lang)
     try:
         chosen = summarize_text(target.text, target.lang, title=target.title,
                                 sentences=params["sentences"] or DEFAULT_SENTENCES,
-                                ratio=params["ratio"], method=params["method"])
+                                ratio=params["ratio"], method=params["method"], split=texts)
     except Exception as exc:  # noqa: BLE001 - a sumy failure on odd input must not stop the batch
         add_error(record, STAGE, "summarizer_failed",
                   f"{params['method']} failed on the {_what(target)} ({type(exc).__name__}: "
                   f"{exc}); try another --method")
         return
-    texts = split_sentences(target.text, target.lang)
     aligned = _aligned_sentences(record, target, len(texts))
     if not isinstance(record.get("summary"), dict):
         record["summary"] = {}
