@@ -183,6 +183,9 @@ class AtomicOutput:
             directory = self.path.parent if str(self.path.parent) else Path(".")
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                              dir=directory)
+            # mkstemp makes the file private (0600); the output should get the permissions
+            # a plain open() would give it.
+            os.chmod(self._tmp, 0o666 & ~_umask())
             self.stream = os.fdopen(fd, "wb")
         return self.stream
 
@@ -340,6 +343,12 @@ def run_stage(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _silence_stdout() -> None:
