@@ -166,9 +166,14 @@ def translator_for(package: pkgs.Package, options: Options):
 # --- one hop: many strings through one package ------------------------------------------
 
 
-def _decoding_limit(length: int) -> int:
-    """Output tokens allowed for an input of `length` tokens (a loop cannot run for ever)."""
-    return min(512, 2 * length + 10)
+def decoding_limit(length: int) -> int:
+    """Output tokens allowed for an input of `length` tokens (a loop cannot run for ever).
+
+    Rounded up to a multiple of 16 so that sentences of similar length share a batch;
+    it depends on the sentence alone, never on its neighbours, so batching cannot
+    change a result (CTranslate2 masks the padding itself).
+    """
+    return min(512, -(-(2 * length + 10) // 16) * 16)
 
 
 def translate_strings(strings: list[str], package: pkgs.Package, options: Options,
@@ -190,8 +195,7 @@ def translate_strings(strings: list[str], package: pkgs.Package, options: Option
     tokenized = [(text, tokenizer.encode(text)) for text in todo]
     # Sorted by length (ties by text, so the order never depends on arrival): less padding.
     tokenized.sort(key=lambda item: (len(item[1]), item[0]))
-    for start in range(0, len(tokenized), options.batch_size):
-        batch = tokenized[start:start + options.batch_size]
+    for batch in _batches(tokenized, options.batch_size):
         targets = _translate_batch(batch, package, translator, tokenizer, options)
         results.update(targets)
         if cache is not None:
@@ -199,21 +203,31 @@ def translate_strings(strings: list[str], package: pkgs.Package, options: Option
     return results
 
 
+def _batches(tokenized, size: int):
+    """Consecutive runs of at most `size` items that share one decoding limit."""
+    batch: list = []
+    for item in tokenized:
+        if batch and (len(batch) == size or
+                      decoding_limit(len(item[1])) != decoding_limit(len(batch[0][1]))):
+            yield batch
+            batch = []
+        batch.append(item)
+    if batch:
+        yield batch
+
+
 def _translate_batch(batch, package, translator, tokenizer, options) -> dict[str, str]:
     tokens = [toks for _, toks in batch]
     prefix = [[package.target_prefix] for _ in tokens] if package.target_prefix else None
-    limit = max(_decoding_limit(len(toks)) for toks in tokens)
     outputs = translator.translate_batch(
         tokens, target_prefix=prefix, replace_unknowns=True, max_batch_size=options.batch_size,
         beam_size=options.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
-        max_decoding_length=limit)
+        max_decoding_length=decoding_limit(len(tokens[0])))
     targets = {}
-    for (text, toks), output in zip(batch, outputs):
+    for (text, _), output in zip(batch, outputs):
         hypothesis = list(output.hypotheses[0])
         if package.target_prefix and hypothesis[:1] == [package.target_prefix]:
             hypothesis = hypothesis[1:]
-        # The same limit whatever the batch: the result must not depend on its neighbours.
-        hypothesis = hypothesis[:_decoding_limit(len(toks))]
         targets[text] = _clean(tokenizer.decode(hypothesis), package.target_prefix)
     return targets
 
@@ -318,7 +332,8 @@ def _detect(text: str) -> str | None:
         result = result[0]
     if isinstance(result, dict):
         result = result.get("lang")
-    return result if isinstance(result, str) and result else None
+    # "und" (undetermined) is what toolkit.detect says for text without letters.
+    return result if isinstance(result, str) and result and result != "und" else None
 
 
 def missing_model_message(source: str, target: str) -> str:
@@ -345,7 +360,8 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
     title = record.get("title") if isinstance(record.get("title"), str) else None
     lang = options.source
     if lang == "auto":
-        lang = record.get("lang") if isinstance(record.get("lang"), str) else None
+        lang = record.get("lang") if record.get("lang") not in (None, "", "und") else None
+        lang = lang if isinstance(lang, str) else None
         lang = lang or _detect(text if text.strip() else (title or ""))
     try:
         lang = _language(lang or "", "lang")

@@ -238,7 +238,7 @@ def build_package(
     heads: int = 2,
     ffn: int = 128,
     seed: int | None = None,
-    eos_bias: float = 2.0,
+    eos_bias: float = 2.5,
     source_weight: float = 6.0,
     sentencepiece: bool = True,
     target_prefix: str | None = None,
