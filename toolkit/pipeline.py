@@ -73,7 +73,8 @@ class RunConfig:
         for key in UNSHAPING_OPTIONS:
             stages["translate"].pop(key, None)
         return {"toolkit": __version__, "to": self.to, "translate_scope": self.scope,
-                **stages, "models": model_fingerprint(self.to)}
+                "skip_missing_models": self.skip_missing_models, **stages,
+                "models": model_fingerprint(self.to)}
 
 
 UNSHAPING_OPTIONS = ("cache", "threads")
@@ -290,12 +291,6 @@ def missing_models_as_warnings(records: Iterable[Record], meter: Meter) -> Itera
 # --- documents, state, chunks ---------------------------------------------------------
 
 
-def storable(record: Record) -> bool:
-    """A result worth remembering: not one a later install of a model would change."""
-    entries = (record.get("errors") or []) + (record.get("warnings") or [])
-    return not any(str(e.get("code", "")).startswith(MISSING_PREFIX) for e in entries)
-
-
 def run_documents(
     documents: Iterable[Record],
     config: RunConfig,
@@ -336,7 +331,9 @@ def run_documents(
                 continue
             record = next(processed)
             meter.processed += 1
-            if state is not None and storable(record):
+            if state is not None:
+                # A missing model's result is kept too: installing one changes the
+                # params' model fingerprint, and the documents are redone then.
                 state.store(record)
             yield record, False
         for _ in processed:  # a stage that broke the one-out-per-in rule
@@ -466,17 +463,18 @@ def _run_locked(job: Job, state: Any) -> int:
         documents = _sharded(meter.timed("ingest", _ingest(job)), job)
         with AtomicOutput(job.output) as stream:
             spool = _Spool(stream, job)
-            for record, reused in run_documents(documents, job.config, state=state,
+            for record, _reused in run_documents(documents, job.config, state=state,
                                                 only_new=job.only_new, resume=job.resume,
                                                 meter=meter):
-                if not reused:
-                    report.new_errors(record, 0)
+                # Every error in the output counts, reused or not: an unchanged folder
+                # gives cron the same exit status every night.
+                report.new_errors(record, 0)
                 spool.write(dumps(record).encode("utf-8") + b"\n")
                 written += 1
                 progress.tick()
             if state is not None:
                 state.commit()
-            spool.export_all(report)
+        spool.export_all()
         if state is not None:
             state.finish()
     except KeyboardInterrupt:
@@ -531,14 +529,13 @@ class _Spool:
         if self.copy is not None:
             self.copy.write(line)
 
-    def export_all(self, report: Any) -> None:
+    def export_all(self) -> None:
         """Export the finished records (re-read from the output) in each asked format."""
         if not self.job.exports:
             return
         from toolkit.export import export_records
         from toolkit.records import read_records
 
-        self.stream.flush()
         for spec in self.job.exports:
             fmt, path = parse_export(spec)
             source = self._reopen()
@@ -554,8 +551,9 @@ class _Spool:
 
         if self.copy is not None:
             self.copy.flush()
+            self.copy.seek(0)
             return os.fdopen(os.dup(self.copy.fileno()), "rb")
-        return open(self.stream.name, "rb")  # the output's temporary file, not yet renamed
+        return open(self.job.output, "rb")  # complete and renamed by now
 
 
 def _terminate_as_interrupt() -> Callable[[], None]:
@@ -600,7 +598,7 @@ def build_report(job: Job, meter: Meter, report: Any, written: int, seconds: flo
             "summary_sentences": meter.translated_sentences,
             "seconds": round(stage_seconds.get("translate", 0.0), 3),
         },
-        "state": job.state_dir,
+        "state": str(job.state_dir) if job.state_dir else None,
         "shard": job.shard,
     }
 
