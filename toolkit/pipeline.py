@@ -107,7 +107,7 @@ class Meter:
     reused: int = 0
     processed: int = 0
     skipped_missing: Counter = field(default_factory=Counter)
-    missing_notice: str | None = None
+    missing_reasons: list[str] = field(default_factory=list)
 
     def timed(self, stage: str, records: Iterable[Record]) -> Iterator[Record]:
         """Count a stage's output and the time spent getting it (upstream included)."""
@@ -284,7 +284,8 @@ def missing_models_as_warnings(records: Iterable[Record], meter: Meter) -> Itera
             for error in missing:
                 add_warning(record, "translate", error["code"], error.get("message", ""))
                 meter.skipped_missing[error["code"]] += 1
-                meter.missing_notice = meter.missing_notice or error.get("message")
+                if error.get("message") not in meter.missing_reasons:
+                    meter.missing_reasons.append(error.get("message"))
         yield record
 
 
@@ -486,9 +487,11 @@ def _run_locked(job: Job, state: Any) -> int:
         restore()
     progress.close()
     seconds = time.perf_counter() - started
-    if meter.missing_notice:
+    if meter.missing_reasons:
+        more = len(meter.missing_reasons) - 1
         say(f"translation skipped for {sum(meter.skipped_missing.values())} record(s) "
-            f"(--skip-missing-models): {meter.missing_notice}")
+            f"(--skip-missing-models): {meter.missing_reasons[0]}"
+            + (f" (and {more} more pair(s): `toolkit doctor` lists them)" if more else ""))
     status = report.exit_status()
     summary = build_report(job, meter, report, written, seconds, status)
     if not job.quiet:
