@@ -192,6 +192,28 @@ def test_params_change_redoes_the_documents(argos_env, tmp_path):
     assert json.loads(report.read_text())["records"]["reused"] == 0
 
 
+def test_resume_counts_the_interrupted_runs_documents_as_new(argos_env, tmp_path):
+    from toolkit.ingest import ingest_paths
+    from toolkit.pipeline import RunConfig, run_documents
+    from toolkit.state import State
+
+    config = RunConfig(skip_missing_models=True)
+    documents = list(ingest_paths(LANG_FOLDERS))
+
+    def only_new(resume: bool, upto: int) -> list[str]:
+        state = State(tmp_path / "state", config.params())  # never finished: interrupted
+        try:
+            return [record["id"] for record, _ in run_documents(
+                [dict(d) for d in documents[:upto]], config, state=state, only_new=True,
+                resume=resume)]
+        finally:
+            state.close()
+
+    assert len(only_new(False, 3)) == 3
+    assert only_new(False, len(documents)) == [d["id"] for d in documents[3:]]
+    assert only_new(True, len(documents)) == [d["id"] for d in documents]
+
+
 # --- interruptions ------------------------------------------------------------------------
 
 

@@ -319,7 +319,7 @@ def run_documents(
                 fresh.append(document)
                 continue
             stored, run = hit
-            new_to_reader = resume and run == state.interrupted
+            new_to_reader = resume and run in state.interrupted
             if only_new and not new_to_reader:
                 meter.reused += 1
                 continue

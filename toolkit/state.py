@@ -109,18 +109,20 @@ class State:
             "INSERT INTO runs (params, started) VALUES (?, ?)", (self.params, time.time())
         )
         self.run = self._db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        self.interrupted = self._interrupted_run()
+        self.interrupted = self._interrupted_runs()
         self._pending = 0
         self._last_commit = time.monotonic()
         self._db.execute("BEGIN")
 
-    def _interrupted_run(self) -> int | None:
-        """The latest earlier run with these params that never finished, if it was the last."""
-        row = self._db.execute(
-            "SELECT run, finished FROM runs WHERE params = ? AND run < ? ORDER BY run DESC LIMIT 1",
-            (self.params, self.run),
-        ).fetchone()
-        return row[0] if row and row[1] is None else None
+    def _interrupted_runs(self) -> frozenset[int]:
+        """Earlier runs with these params that never finished, since the last that did."""
+        rows = self._db.execute(
+            "SELECT run FROM runs WHERE params = ? AND run < ? AND finished IS NULL AND run > "
+            "(SELECT COALESCE(MAX(run), 0) FROM runs WHERE params = ? AND run < ? "
+            "AND finished IS NOT NULL)",
+            (self.params, self.run, self.params, self.run),
+        ).fetchall()
+        return frozenset(row[0] for row in rows)
 
     def lookup(self, record: Record) -> tuple[Record, int] | None:
         """The stored result for this document and params, with the run that made it."""
