@@ -12,6 +12,7 @@ summarize call detect_language for a record that has no `lang`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -35,6 +36,7 @@ SAMPLE_CHARS = 20_000  # the start of a long text is enough to tell its language
 # The model tells some varieties apart (Moroccan and Egyptian Arabic...); the toolkit
 # wants the language its translation models are keyed by, so these fold into it.
 MACROLANGUAGE = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh"}
+PARAGRAPH_SAMPLE_CHARS = 400  # a paragraph's first sentences tell its language
 
 
 @lru_cache(maxsize=1)
@@ -51,21 +53,31 @@ def model_name() -> str:
     return f"py3langid {version('py3langid')}"
 
 
-def _letters(text: str) -> int:
-    return sum(1 for char in text if char.isalpha())
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """At least `count` letters in `text` (stops counting once there)."""
+    for seen, _ in enumerate(_LETTER.finditer(text), start=1):
+        if seen >= count:
+            return True
+    return False
 
 
 def detect_language(text: str) -> tuple[str, float]:
     """(ISO 639-1 code, score 0..1) of `text`; ("und", score) when it cannot tell."""
     sample = text[:SAMPLE_CHARS]
-    if _letters(sample) < MIN_LETTERS:
+    if not _has_letters(sample, MIN_LETTERS):
         return UNKNOWN, 0.0
-    scores: dict[str, float] = {}
-    for label, probability in _identifier().rank(sample):
-        lang = MACROLANGUAGE.get(label, label)
-        scores[lang] = scores.get(lang, 0.0) + float(probability)
-    lang, score = max(scores.items(), key=lambda item: (item[1], item[0]))
-    score = round(min(score, 1.0), 3)
+    identifier = _identifier()
+    lang, score = identifier.classify(sample)
+    if lang in MACROLANGUAGE:  # a variety won: add up its language's varieties
+        scores: dict[str, float] = {}
+        for label, probability in identifier.rank(sample):
+            macro = MACROLANGUAGE.get(label, label)
+            scores[macro] = scores.get(macro, 0.0) + float(probability)
+        lang, score = max(scores.items(), key=lambda item: (item[1], item[0]))
+    score = round(min(float(score), 1.0), 3)
     if lang == "zxx" or score < MIN_SCORE:
         return UNKNOWN, score
     return lang, score
@@ -80,10 +92,10 @@ def paragraph_languages(text: str) -> list[dict]:
     """[{index, lang, score}] for every paragraph of `text`; short ones are "und"."""
     found = []
     for index, paragraph in enumerate(paragraphs(text)):
-        if _letters(paragraph) < PARAGRAPH_MIN_LETTERS:
+        if not _has_letters(paragraph, PARAGRAPH_MIN_LETTERS):
             lang, score = UNKNOWN, 0.0
         else:
-            lang, score = detect_language(paragraph)
+            lang, score = detect_language(paragraph[:PARAGRAPH_SAMPLE_CHARS])
         found.append({"index": index, "lang": lang, "score": score})
     return found
 

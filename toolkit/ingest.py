@@ -312,10 +312,12 @@ def _guess_legacy(data: bytes) -> tuple[str, str] | None:
         if guess not in names:
             names.append(guess)
     best: tuple[float, str, str] | None = None
+    seen: set[str] = set()
     for name in names:
         decoded = _strict(data, name)
-        if decoded is None:
+        if decoded is None or decoded[0] in seen:
             continue
+        seen.add(decoded[0])
         score = plausibility(decoded[0])
         if best is None or score > best[0]:
             best = (score, decoded[0], decoded[1])
@@ -333,6 +335,7 @@ def _charset_normalizer_guesses(data: bytes) -> list[str]:
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
     code = ord(char)
     if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
@@ -345,7 +348,7 @@ def _script(char: str) -> str:
 
 def plausibility(text: str) -> float:
     """0..1: how much `text` reads like prose in one script (see _guess_legacy)."""
-    sample = text[:20_000]
+    sample = text[:5_000]
     counts: dict[str, int] = {}
     c1_controls = 0
     for char in sample:
