@@ -295,3 +295,16 @@ def test_lexrank_picks_what_sumys_own_lexrank_picks():
         original.stop_words = kit.stop_words
         expected = [s.index for s in original(document, 3)]
         assert summarize_text(record["text"], record["lang"], title=record["title"]) == expected
+
+
+def test_a_record_without_lang_uses_the_detected_language(monkeypatch):
+    import toolkit.summarize as sm
+
+    record = {"text": "Le port a rouvert lundi. Les navires attendent. Le ministre a parlé. "
+                      "Le port va grandir."}
+    monkeypatch.setattr(sm, "detected_language", lambda text: "fr")
+    assert list(summarize_one(dict(record), sentences=2)["summary"]) == ["fr"]
+    monkeypatch.setattr(sm, "detected_language", lambda text: None)
+    out = summarize_one(dict(record), sentences=2)
+    assert list(out["summary"]) == ["und"]
+    assert out["warnings"][0]["code"] == "unsupported_language"

@@ -417,6 +417,10 @@ def _summarize_target(record: Record, target: _Target, params: dict, force: bool
         chosen = summarize_text(target.text, target.lang, title=target.title,
                                 sentences=params["sentences"] or DEFAULT_SENTENCES,
                                 ratio=params["ratio"], method=params["method"], split=texts)
+    except ImportError as exc:
+        add_error(record, STAGE, "missing_sumy", f"cannot import sumy ({exc}); install it with "
+                  "`.venv/bin/pip install 'sumy>=0.11'`")
+        return
     except Exception as exc:  # noqa: BLE001 - a sumy failure on odd input must not stop the batch
         add_error(record, STAGE, "summarizer_failed",
                   f"{params['method']} failed on the {_what(target)} ({type(exc).__name__}: "
