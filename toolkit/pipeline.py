@@ -448,7 +448,14 @@ def _remove_stale_temporaries(output: str | None) -> None:
 
 
 def _run_locked(job: Job, state: Any) -> int:
-    from toolkit.records import EXIT_INTERRUPTED, AtomicOutput, Progress, Report, dumps
+    from toolkit.records import (
+        EXIT_INTERRUPTED,
+        EXIT_OK,
+        AtomicOutput,
+        Progress,
+        Report,
+        dumps,
+    )
 
     started = time.perf_counter()
     meter = Meter()
@@ -483,6 +490,11 @@ def _run_locked(job: Job, state: Any) -> int:
         say("interrupted; no output file was left behind"
             + ("; finished documents are kept in the state folder (--resume)" if state else ""))
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `toolkit run docs/ | head -1`: the reader went away
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         restore()
     progress.close()
