@@ -25,7 +25,7 @@ _DATELINE = re.compile(
     r"(?P<date>[^\n/()]{0,40}?)[ \t]*"
     r"(?:/[ \t]*(?P<slash>[^/\n]{2,30}?)[ \t]*/|\([ \t]*(?P<paren>[^()\n]{2,30}?)[ \t]*\))"
     r"[ \t]*(?:[-:]|$)",
-    re.M,
+    re.MULTILINE,
 )
 
 
@@ -46,6 +46,11 @@ class Dateline:
 @lru_cache(maxsize=1)
 def _known_agencies() -> dict[str, str]:
     return {norm(alias): name for name, aliases in load("agencies").items() for alias in aliases}
+
+
+def known_agency(value: str) -> str | None:
+    """The agency's usual name when `value` is one of its names ('وال' -> 'LANA')."""
+    return _known_agencies().get(norm(value))
 
 
 def _agency_like(value: str) -> bool:
@@ -105,8 +110,18 @@ def _date_of(text: str):
 
 
 def published_from_cue(m: Matchable) -> tuple[dt.date, int, int] | None:
-    """A date right after 'Published on', 'Publié le', «نشر في» near the top."""
-    cues = alternation(load("dates")["published_cues"])
+    """A date right after 'Published on', 'Publié le', «نشر في» near the top; failing
+    that, the date of the statement the text reports ("said in a statement on Tuesday,
+    4 February 2025"), which is when it was made public."""
+    data = load("dates")
+    for key in ("published_cues", "statement_cues"):
+        found = _date_after_cue(m, alternation(data[key]))
+        if found:
+            return found
+    return None
+
+
+def _date_after_cue(m: Matchable, cues: str) -> tuple[dt.date, int, int] | None:
     head = m.text[:HEAD_CHARS + 200]
     for match in re.finditer(rf"(?i:{cues})\s*:?\s*", head):
         window = matchable(head[match.end():match.end() + 60])

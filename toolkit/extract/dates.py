@@ -184,7 +184,7 @@ def _full_date(year: int | None, month: int, day: int, base: dt.date | None):
 
 
 _WEEKDAY_BEFORE = re.compile(
-    r"(?:(?:(?:يوم|le|on)\s+)?(?P<wd>[\w]+)\s*[,،]?\s*(?:الموافق|le|the)?\s*)$", re.I)
+    r"(?:(?:(?:يوم|le|on)\s+)?(?P<wd>[\w]+)\s*[,،]?\s*(?:الموافق|le|the)?\s*)$", re.IGNORECASE)
 
 
 def _extend_back(text: str, start: int) -> int:
@@ -228,7 +228,7 @@ def _add_weekday(text, match, base, add, lang) -> None:
     if number is None or not _weekday_cued(text, match, lang):
         return
     start, end = match.start(), match.end()
-    before = re.search(r"(?:(?:يوم|اليوم|on|le|ce)\s+)$", text[max(0, start - 8):start], re.I)
+    before = re.search(r"(?:(?:يوم|اليوم|on|le|ce)\s+)$", text[max(0, start - 8):start], re.IGNORECASE)
     if before:
         start -= len(before.group(0))
     after = re.match(r"\s+(\w+)", text[end:end + 14])

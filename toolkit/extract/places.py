@@ -55,9 +55,7 @@ def _french_masculines(name: str) -> list[str]:
     if " " in base or "-" in base:
         return []
     out = []
-    if base.endswith("ye"):
-        out.append(base[:-1] + "en")
-    elif base.endswith("ie"):
+    if base.endswith(("ye", "ie")):
         out.append(base[:-1] + "en")
     elif base.endswith("e"):
         out += [base[:-1] + "ien", base[:-1] + "ais", base[:-1] + "ois"]
@@ -84,9 +82,7 @@ def _english_adjectives(name: str) -> list[str]:
         return []
     if name.endswith("a"):
         out = [name + "n"]
-    elif name.endswith("y"):
-        out = [name[:-1] + "ian"]
-    elif name.endswith("e"):
+    elif name.endswith(("y", "e")):
         out = [name[:-1] + "ian"]
     elif name.endswith("o"):
         out = [name[:-1] + "an", name + "an"]
@@ -190,7 +186,7 @@ def _patterns() -> dict[str, re.Pattern]:
     return {
         "ar": re.compile(rf"(?<!\w){_AR_PREFIX}(?P<core>{alternation(index['ar'])})(?!\w)"),
         "latin": re.compile(rf"(?<![\w-])(?P<core>{alternation(index['latin'])})(?![\w-])"),
-        "fr_adj": re.compile(rf"(?i)(?<![\w-])(?P<core>\w+)(?![\w-])"),
+        "fr_adj": re.compile(r"(?i)(?<![\w-])(?P<core>\w+)(?![\w-])"),
     }
 
 
@@ -232,3 +228,30 @@ def find_mentions(m: Matchable) -> list[Mention]:
             found.append(Mention(entry.code, "adjective", match.start(), match.end()))
     found.sort(key=lambda f: f.start)
     return found
+
+
+def arabic_entry(word: str) -> Entry | None:
+    """The country, adjective or place an Arabic word names, clitics and article allowed."""
+    index = _index()["ar"]
+    for cut in _prefix_cuts(word):
+        entry = index.get(word[cut:])
+        if entry:
+            return entry
+    return None
+
+
+def _prefix_cuts(word: str) -> list[int]:
+    cuts = [0]
+    for prefix in ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "و", "ب", "ل", "ف", "ك"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            cuts.append(len(prefix))
+    if word.startswith("لل"):
+        cuts.append(1)
+    return cuts
+
+
+def is_adjective(word: str) -> bool:
+    """A French or English country adjective ('italien', 'marocain', 'Turkish')."""
+    index = _index()
+    entry = index["fr_adj"].get(fold_accents(word.lower())) or index["latin"].get(word)
+    return entry is not None and entry.kind == "adjective"

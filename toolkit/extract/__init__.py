@@ -1,0 +1,221 @@
+"""`toolkit extract`: who, what, when, where from each record, as `fields`.
+
+`extract_records(records)` adds `fields` (CONTRACT.md): title, published, dates, dateline,
+people, organisations, places, countries, references, params. Every value keeps its surface
+form and, where it has one, `start`/`end` offsets into the text it came from and `source`
+("title" or "text"). One module per concern: dates, dateline, people, organisations,
+places (countries too), references; this one puts them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from toolkit.records import (
+    DEFAULT_MAX_CHARS,
+    Record,
+    add_warning,
+    already_done,
+    failed_upstream,
+    record_text,
+    stage_params,
+)
+
+STAGE = "extract"
+
+
+def extract_records(
+    records: Iterable[Record],
+    *,
+    force: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    cut: bool = False,
+) -> Iterator[Record]:
+    """Add `fields` to each record; one record out per record in, in order."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    params = stage_params(max_chars=max_chars, cut=cut)
+    for record in records:
+        if failed_upstream(record) or already_done(record.get("fields"), params, force):
+            yield record
+            continue
+        text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
+        if text is None:
+            yield record
+            continue
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        try:
+            fields = extract_fields(text, title=title, lang=_lang_of(record),
+                                    translation=_english_translation(record))
+        except RecursionError:  # a pathological text: say so, keep the batch going
+            add_warning(record, STAGE, "extract_failed", "text too deeply nested to extract")
+            yield record
+            continue
+        fields["params"] = params
+        record["fields"] = fields
+        yield record
+
+
+def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
+                   translation: dict | None = None) -> dict[str, Any]:
+    """The `fields` of one text (and its headline), without `params`."""
+    from toolkit.extract.dateline import find_dateline, published_from_cue
+    from toolkit.extract.normalise import matchable
+
+    lang = lang or guess_lang(text)
+    body = matchable(text)
+    head = matchable(title) if title else None
+    dateline = find_dateline(body)
+    published = dateline.published if dateline else None
+    if published is None:
+        cue = published_from_cue(body)
+        published = cue[0] if cue else None
+    sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
+    people = _people(sources, lang)
+    if translation:
+        _add_english_names(people, text, lang, translation)
+    orgs = _organisations(sources, lang, dateline)
+    places, countries = _places_and_countries(sources, dateline)
+    return {
+        "title": title,
+        "published": published.isoformat() if published else None,
+        "dates": _dates(sources, published, lang),
+        "dateline": dateline.as_dict() if dateline else None,
+        "people": people,
+        "organisations": orgs,
+        "places": places,
+        "countries": countries,
+        "references": _references(sources),
+    }
+
+
+def _dates(sources, published: dt.date | None, lang: str | None) -> list[dict]:
+    from toolkit.extract.dates import find_dates
+
+    return [d.as_dict(m, name) for name, m in sources for d in find_dates(m, published, lang)]
+
+
+def _people(sources, lang) -> list[dict]:
+    from toolkit.extract.people import find_people, merge
+
+    found = []
+    for name, m in sources:
+        for person in find_people(m, lang):
+            person.source = name
+            found.append(person)
+    return [person.as_dict() for person in merge(found)]
+
+
+def _organisations(sources, lang, dateline) -> list[dict]:
+    from toolkit.extract.organisations import find_organisations, merge
+
+    found = []
+    for name, m in sources:
+        for org in find_organisations(m, lang):
+            if name == "text" and dateline and dateline.start <= org.start < dateline.end:
+                continue  # the agency of the dateline is reported there
+            org.source = name
+            found.append(org)
+    return [org.as_dict() for org in merge(found)]
+
+
+def _places_and_countries(sources, dateline) -> tuple[list[dict], list[str]]:
+    from toolkit.extract.normalise import norm
+    from toolkit.extract.places import find_mentions
+
+    places: list[dict] = []
+    seen: set[str] = set()
+    countries: list[str] = []
+    for name, m in sources:
+        for mention in find_mentions(m):
+            if mention.kind in ("country", "adjective"):
+                if mention.code not in countries:
+                    countries.append(mention.code)
+                continue
+            surface, start, end = m.surface(mention.start, mention.end)
+            key = norm(surface)
+            if key not in seen:
+                seen.add(key)
+                places.append({"name": surface, "country": mention.code, "start": start,
+                               "end": end, "source": name})
+    if dateline and dateline.place and norm(dateline.place) not in seen:
+        start, end = dateline.place_span
+        places.insert(0, {"name": dateline.place, "country": None, "start": start,
+                          "end": end, "source": "text"})
+    return places, countries
+
+
+def _references(sources) -> list[dict]:
+    from toolkit.extract.references import find_references
+
+    out = []
+    for name, m in sources:
+        for ref in find_references(m):
+            ref["source"] = name
+            out.append(ref)
+    return out
+
+
+# --- record helpers -----------------------------------------------------------------------
+
+
+_FRENCH = re.compile(r"\b(?:le|la|les|des|du|une|est|et|dans|pour|avec|sur|qui|a été)\b", re.IGNORECASE)
+_ENGLISH = re.compile(r"\b(?:the|and|of|to|in|is|was|with|for|on|that|has|said)\b", re.IGNORECASE)
+
+
+def guess_lang(text: str) -> str:
+    """ar, fr or en from the script and common words, when the record has no `lang`."""
+    sample = text[:3000]
+    arabic = len(re.findall(r"[\u0600-\u06ff]", sample))
+    latin = len(re.findall(r"[A-Za-z]", sample))
+    if arabic > latin:
+        return "ar"
+    return "fr" if len(_FRENCH.findall(sample)) > len(_ENGLISH.findall(sample)) else "en"
+
+
+def _lang_of(record: Record) -> str | None:
+    lang = record.get("lang")
+    return lang if isinstance(lang, str) and lang in ("ar", "fr", "en") else None
+
+
+def _english_translation(record: Record) -> dict | None:
+    translations = record.get("translations")
+    if not isinstance(translations, dict):
+        return None
+    english = translations.get("en")
+    return english if isinstance(english, dict) else None
+
+
+def _add_english_names(people: list[dict], text: str, lang: str | None,
+                       translation: dict) -> None:
+    """name_en from the aligned English sentence: the k-th person named in the source
+    sentence is the k-th person found in its translation when both counts agree."""
+    from toolkit.extract.normalise import matchable
+    from toolkit.extract.people import find_people
+    from toolkit.sentences import split_sentences
+
+    pairs = translation.get("sentences")
+    if lang == "en" or not isinstance(pairs, list):
+        return
+    sentences = split_sentences(text, lang)
+    by_sentence: dict[int, list[dict]] = {}
+    for person in people:
+        if person.get("source") != "text":
+            continue
+        for index, sentence in enumerate(sentences):
+            if sentence.start <= person["start"] < sentence.end:
+                by_sentence.setdefault(index, []).append(person)
+                break
+    for index, named in by_sentence.items():
+        if index >= len(pairs) or not isinstance(pairs[index], dict):
+            continue
+        target = pairs[index].get("target")
+        if not isinstance(target, str):
+            continue
+        english = find_people(matchable(target), "en")
+        if len(english) == len(named):
+            for person, found in zip(sorted(named, key=lambda p: p["start"]), english):
+                person["name_en"] = found.name

@@ -1,0 +1,370 @@
+"""Organisations, with the acronym the text gives in parentheses.
+
+Arabic: a head noun (وزارة، مجلس، هيئة، مكتب، مفوضية، اتحاد، جامعة، منظمة...) and the
+genitive chain after it (words with the article, ل/لل complements, a construct noun
+followed by one: «سفارة جمهورية العراق», «مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية»).
+French: a head noun and its complements (adjectives, de/du/des/pour/en + words):
+«ministère des Affaires étrangères et de la Coopération internationale». English: a run
+of capitalised words holding a head noun ("Central Bank of Libya"). A following
+"(ACRONYM)" is kept; a bare acronym defined that way, or a known news agency, is the
+same organisation. Heads and fixed names are data (toolkit/data/organisations.json).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from toolkit.extract.lexicon import load
+from toolkit.extract.normalise import Matchable, norm
+from toolkit.extract.tokens import Token, tokenize
+
+MAX_ORG_TOKENS = 12
+_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,9}|[\u0600-\u06ff]{2,6})\s*\)")
+_AR_STOP = frozenset(norm(w) for w in
+                     ["في", "من", "على", "إلى", "عن", "مع", "لدى", "خلال", "بعد", "قبل", "حول", "ضد", "عبر", "منذ", "حتى", "بين", "أن", "رقم", "الذي", "التي", "الذين"])
+
+
+@dataclass
+class Organisation:
+    name: str
+    acronym: str | None
+    start: int
+    end: int
+    source: str = "text"
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "acronym": self.acronym, "start": self.start,
+                "end": self.end, "source": self.source}
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    data = load("organisations")
+    return {
+        "ar_heads": frozenset(norm(w) for w in data["ar_heads"]),
+        "ar_generic": frozenset(norm(w) for w in data["ar_generic"]),
+        "ar_fixed": [norm(w) for w in data["ar_fixed"]],
+        "ar_construct_only": frozenset(norm(w) for w in data["ar_construct_only"]),
+        "ar_seat": frozenset(norm(w) for w in data["ar_seat_words"]),
+        "fr_lower": frozenset(data["fr_lowercase_heads"]),
+        "latin_stop": frozenset(data["latin_stop"]),
+        "fr_heads": frozenset(w.lower() for w in data["fr_heads"]),
+        "fr_adjectives": frozenset(data["fr_adjectives"]),
+        "fixed": sorted(data["fr_fixed"] + data["en_fixed"], key=len, reverse=True),
+        "en_heads": frozenset(data["en_heads"]),
+        "en_single": frozenset(data["en_single"]),
+        "connectors": frozenset(data["latin_connectors"]),
+    }
+
+
+# --- Arabic -------------------------------------------------------------------------------
+
+
+def _ar_head(word: str) -> int | None:
+    """Length of the clitic before an organisation head («بوزارة» -> 1, «للجنة» -> 2,
+    «والمفوضية» -> 1), or None when the word is no head."""
+    lex = _lexicon()
+    heads = lex["ar_heads"]
+    for clitic, article, head in _splits(word):
+        if head in heads:
+            if article and head in lex["ar_construct_only"]:
+                return None  # «المصلحة العليا» is an interest, «مصلحة الجمارك» an office
+            return len(clitic) if article != "ل" else len(clitic) + 1
+    return None
+
+
+def _splits(word: str):
+    for clitic in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك"):
+        if not word.startswith(clitic):
+            continue
+        rest = word[len(clitic):]
+        yield clitic, "", rest
+        if rest.startswith("ال"):
+            yield clitic, "ال", rest[2:]
+        if clitic.endswith("ل") and rest.startswith("ل"):
+            yield clitic, "ل", rest[1:]
+
+
+def _ar_complement(tokens: list[Token], j: int) -> int:
+    """How many tokens from j continue an Arabic organisation name (0: it ends here)."""
+    word = tokens[j].text
+    if not tokens[j].is_word or word in _AR_STOP or word.isdigit() or _person_word(word):
+        return 0
+    if word.startswith("و") and _ar_head(word) is not None:
+        return 0  # «وزارة الصحة والهيئة الليبية ...»: a second organisation starts
+    if re.match(r"(?:و|ف)?(?:ال|لل)", word) and not re.match(r"(?:ب|وب)ال", word):
+        return 1
+    nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+    if re.match(r"(?:ال|لل)", nxt) and not word.startswith(("ب", "و")) \
+            and not re.search(r"(?:ها|هم|هما|ه)$", word) and word not in _DEMONSTRATIVES:
+        return 2  # a construct noun: «جمهورية العراق», «لتنسيق الشؤون»
+    from toolkit.extract.places import arabic_entry
+
+    if arabic_entry(word) is not None and not word.startswith(("ب", "في")):
+        return 1
+    return 0
+
+
+_DEMONSTRATIVES = frozenset(["هذا", "هذه", "لهذا", "لهذه", "بهذا", "بهذه", "ذلك", "تلك", "لذلك"])
+
+
+def _person_word(word: str) -> bool:
+    from toolkit.extract.people import _ar_given
+    from toolkit.extract.people import _lexicon as people_lexicon
+
+    lex = people_lexicon()
+    return _ar_given(word) or word in lex["ar_honorifics"] or word in lex["ar_heads"] or (
+        word.startswith("و") and word[1:] in lex["ar_heads"])
+
+
+def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
+    lex = _lexicon()
+    found = []
+    i = 0
+    while i < len(tokens):
+        cut = _ar_head(tokens[i].text) if tokens[i].is_word else None
+        if cut is None or cut < 0:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and j - i < MAX_ORG_TOKENS:
+            step = _ar_complement(tokens, j)
+            if step == 0:
+                break
+            if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
+                    not tokens[j].text.startswith("ال"):
+                break
+            j += step
+        words = [t.text for t in tokens[i:j]]
+        head = words[0][cut:]
+        if head in lex["ar_seat"] and j > i + 1 and _ar_head(words[1]) is not None:
+            i += 1  # «بديوان وزارة الخارجية»: the ministry, not its seat
+            continue
+        generic_only = len(words) == 2 and (words[1] in lex["ar_generic"] or (
+            head in lex["ar_generic"] and not re.search(r"(?:ي|ية)$", words[1])))
+        if (len(words) >= 2 and not generic_only) or head in lex["ar_fixed"]:
+            found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
+        i = max(j, i + 1)
+    return found
+
+
+# --- French and English ----------------------------------------------------------------------
+
+
+def _strip_elision(word: str) -> tuple[str, int]:
+    match = re.match(r"[ldLD]['’](?=\w)", word)
+    return (word[2:], 2) if match else (word, 0)
+
+
+def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
+    lex = _lexicon()
+    found = []
+    i = 0
+    while i < len(tokens):
+        word, skip = _strip_elision(tokens[i].text)
+        lower = word.lower()
+        two = f"{lower} {tokens[i + 1].text.lower()}" if i + 1 < len(tokens) else ""
+        if two in lex["fr_heads"]:
+            end = _french_tail(tokens, i + 2)
+            found.append(_make(m, tokens[i].start + skip, tokens[end - 1].end))
+            i = end
+            continue
+        if lower in lex["fr_heads"] and not word.isupper() and (
+                lower in lex["fr_lower"] if word[0].islower() else word in _FRENCH_CAPS):
+            end = _french_tail(tokens, i + 1)
+            if end > i + 1:
+                found.append(_make(m, tokens[i].start + skip, tokens[end - 1].end))
+                i = end
+                continue
+        if word[:1].isupper() or word[:1].isdigit():
+            end = _english_run(tokens, i)
+            if end:
+                found.append(_make(m, tokens[i].start + skip, tokens[end - 1].end))
+                i = end
+                continue
+        i += 1
+    return found
+
+
+_FRENCH_CAPS = frozenset(["Ministère", "Conseil", "Organisation", "Haut-Commissariat", "Mission",
+                          "Commission", "Banque", "Union", "Ligue", "Assemblée", "Chambre",
+                          "Direction", "Agence", "Office", "Bureau", "Comité", "Fonds",
+                          "Programme", "Autorité", "Cour", "Tribunal", "Université"])
+
+
+_FUNCTION_WORDS = frozenset(["de", "du", "des", "la", "le", "les", "l'", "et", "en", "à", "au", "aux", "a", "ont", "est", "sur", "par", "avec", "dans"])
+
+
+def _french_tail(tokens: list[Token], j: int) -> int:
+    """End of a French organisation name whose head ends before j."""
+    lex = _lexicon()
+    start = j
+    while j < len(tokens) and j - start < MAX_ORG_TOKENS:
+        word, _ = _strip_elision(tokens[j].text)
+        lower = tokens[j].text.lower()
+        if word in lex["fr_adjectives"] or _country_adjective(word):
+            j += 1
+            continue
+        if lower in ("de", "du", "des", "d'", "pour", "en", "et") or re.match(r"d['’]\w", lower):
+            k = j + (0 if re.match(r"[dl]['’]\w", lower) else 1)
+            if lower == "et" and k < len(tokens) and tokens[k].text.lower() in ("de", "du", "des"):
+                k += 1
+            if k < len(tokens) and tokens[k].text.lower() in ("la", "les", "le", "l'"):
+                k += 1
+            words = 0
+            while k < len(tokens) and words < 3:
+                inner, _ = _strip_elision(tokens[k].text)
+                if not inner[:1].isalpha() or inner.lower() in lex["fr_heads"] \
+                        or inner.lower() in _FUNCTION_WORDS \
+                        or inner.lower() in lex["latin_stop"]:
+                    break
+                if lower == "et" and not words and not inner[:1].isupper():
+                    break
+                if words and not (inner[:1].isupper() or inner in lex["fr_adjectives"]
+                                  or _country_adjective(inner) or inner.islower()
+                                  and words < 2 and inner.endswith(("s", "e", "x"))):
+                    break
+                words += 1
+                k += 1
+            if not words:
+                break
+            j = k
+            continue
+        break
+    return j
+
+
+def _country_adjective(word: str) -> bool:
+    from toolkit.extract.places import is_adjective
+
+    return is_adjective(word)
+
+
+def _english_run(tokens: list[Token], i: int) -> int | None:
+    """End of a capitalised run holding an English head noun ("Central Bank of Libya")."""
+    lex = _lexicon()
+    j = i
+    last_head = None
+    while j < len(tokens) and j - i < MAX_ORG_TOKENS:
+        word, _ = _strip_elision(tokens[j].text)
+        if word[:1].isupper() or word[:1].isdigit():
+            if word in lex["en_heads"]:
+                last_head = j
+            j += 1
+            continue
+        if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
+                and tokens[j + 1].text[:1].isupper() \
+                and (last_head is not None or word.lower() == "and") \
+                and tokens[j + 1].text not in lex["en_heads"] | {"Government"}:
+            j += 1
+            continue
+        break
+    if last_head is None:
+        return None
+    end = j
+    # Trailing capitalised words after the last head only with of/for/in: "Bank of Libya".
+    if not any(tokens[k].text in ("of", "for", "in", "on") for k in range(last_head, end)):
+        end = last_head + 1
+    first, _ = _strip_elision(tokens[i].text)
+    if first in ("The", "Le", "La", "Les") or first.lower() in ("the",):
+        return None
+    if end - i == 1 and first not in lex["en_single"]:
+        return None
+    return end
+
+
+# --- common -------------------------------------------------------------------------------
+
+
+def _make(m: Matchable, start: int, end: int) -> Organisation:
+    name, s, e = m.surface(start, end)
+    acronym = None
+    match = _ACRONYM.match(m.text, end)
+    if match:
+        acronym = m.surface(match.start(1), match.end(1))[0]
+    return Organisation(name.strip(" ،,"), acronym, s, e)
+
+
+def _fixed(m: Matchable) -> list[Organisation]:
+    lex = _lexicon()
+    found = []
+    for name in lex["fixed"]:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", m.text):
+            found.append(_make(m, match.start(), match.end()))
+    return found
+
+
+def _acronym_mentions(m: Matchable, orgs: list[Organisation]) -> list[Organisation]:
+    """Bare acronyms defined in the text ("l'OIM" after "(OIM)") and known agencies."""
+    from toolkit.extract.dateline import known_agency
+
+    defined = {o.acronym for o in orgs if o.acronym}
+    found = []
+    for match in re.finditer(r"(?<![\w-])(?:[lLdD]['’])?([A-Z]{2,8})(?![\w-])", m.text):
+        word = match.group(1)
+        before = m.text[max(0, match.start() - 1):match.start()]
+        if before == "(":
+            continue
+        if word in defined or known_agency(word):
+            found.append(Organisation(word, None,
+                                      *m.span(match.start(1), match.end(1))))
+    return found
+
+
+def find_organisations(m: Matchable, lang: str | None) -> list[Organisation]:
+    tokens = tokenize(m.text)
+    orgs = _fixed(m)
+    if re.search(r"[\u0600-\u06ff]", m.text):
+        orgs += _arabic(m, tokens)
+    orgs += _latin(m, [t for t in tokens if not re.match(r"[\u0600-\u06ff]", t.text)])
+    orgs = _drop_nested(orgs)
+    orgs += _acronym_mentions(m, orgs)
+    return merge(orgs)
+
+
+def _drop_nested(orgs: list[Organisation]) -> list[Organisation]:
+    """A fixed name inside a longer organisation («مكتب الأمم المتحدة ...») is not separate."""
+    orgs = sorted(orgs, key=lambda o: (o.start, -(o.end - o.start)))
+    kept: list[Organisation] = []
+    for org in orgs:
+        if any(k.start <= org.start and org.end <= k.end for k in kept):
+            continue
+        kept.append(org)
+    return kept
+
+
+def merge(orgs: list[Organisation]) -> list[Organisation]:
+    """One entry per organisation: same normalised name, or an acronym standing for it."""
+    by_key: dict[str, Organisation] = {}
+    by_acronym: dict[str, Organisation] = {}
+    out: list[Organisation] = []
+    for org in sorted(orgs, key=lambda o: (o.acronym is None, o.start)):
+        key = _key(org.name)
+        if org.name in by_acronym:
+            continue
+        if key in by_key:
+            if org.acronym and not by_key[key].acronym:
+                by_key[key].acronym = org.acronym
+            continue
+        by_key[key] = org
+        if org.acronym:
+            by_acronym[org.acronym] = org
+        out.append(org)
+    out = [o for o in out if not _suffix_of_other(o, out)]
+    out.sort(key=lambda o: o.start)
+    return out
+
+
+def _suffix_of_other(org: Organisation, orgs: list[Organisation]) -> bool:
+    """"the Free Zone" after "Misrata Free Zone": a shortened Latin mention."""
+    key = _key(org.name)
+    if not key.isascii() or " " not in key:
+        return False
+    return any(o is not org and _key(o.name).endswith(" " + key) for o in orgs)
+
+
+def _key(name: str) -> str:
+    key = norm(name)
+    return re.sub(r"^(?:l |le |la |les |the )", "", key)
