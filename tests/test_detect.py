@@ -87,7 +87,7 @@ def test_generator_yields_one_record_per_input_in_order():
     assert [r["id"] for r in detect_records(iter(inputs))] == ["0", "1", "2", "3", "4"]
 
 
-HEAVY = ("argostranslate", "stanza", "torch", "spacy", "ctranslate2", "py3langid", "numpy")
+HEAVY = ("argostranslate", "stanza", "torch", "spacy", "ctranslate2", "py3langid")
 
 
 def test_importing_cli_ingest_detect_pulls_in_nothing_heavy():
