@@ -231,6 +231,29 @@ def summarize(
 
 
 @app.command()
+def extract(
+    input: opt.Input = None,
+    output: opt.Output = None,
+    force: opt.Force = False,
+    max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
+    cut: opt.Cut = False,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Pull out title, dates, dateline, people, organisations, places, countries, decrees.
+
+    Example: toolkit ingest docs/ | toolkit detect | toolkit extract > fields.jsonl
+    """
+    from toolkit.extract import extract_records
+
+    def stage(records):
+        return extract_records(records, force=force, max_chars=max_chars, cut=cut)
+
+    _finish(run_stage("extract", stage, input=input, output=output, progress=progress,
+                      quiet=quiet))
+
+
+@app.command()
 def export(
     format: Annotated[Optional[str], typer.Option(
         "--format", help="csv, tsv, jsonl, parquet or sqlite; default: from the -o suffix, "

@@ -48,8 +48,9 @@ def extract_records(
             continue
         title = record.get("title") if isinstance(record.get("title"), str) else None
         try:
+            summary = record.get("summary") if isinstance(record.get("summary"), dict) else None
             fields = extract_fields(text, title=title, lang=_lang_of(record),
-                                    translation=_english_translation(record))
+                                    translation=_english_translation(record), summary=summary)
         except RecursionError:  # a pathological text: say so, keep the batch going
             add_warning(record, STAGE, "extract_failed", "text too deeply nested to extract")
             yield record
@@ -60,7 +61,8 @@ def extract_records(
 
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
-                   translation: dict | None = None) -> dict[str, Any]:
+                   translation: dict | None = None, summary: dict | None = None
+                   ) -> dict[str, Any]:
     """The `fields` of one text (and its headline), without `params`."""
     from toolkit.extract.dateline import find_dateline, published_from_cue
     from toolkit.extract.normalise import matchable
@@ -76,9 +78,9 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
     people = _people(sources, lang)
     if translation:
-        _add_english_names(people, text, lang, translation)
+        _add_english_names(people, text, lang, translation, summary)
     orgs = _organisations(sources, lang, dateline)
-    places, countries = _places_and_countries(sources, dateline)
+    places, countries = _places_and_countries(sources, dateline, orgs)
     return {
         "title": title,
         "published": published.isoformat() if published else None,
@@ -122,7 +124,9 @@ def _organisations(sources, lang, dateline) -> list[dict]:
     return [org.as_dict() for org in merge(found)]
 
 
-def _places_and_countries(sources, dateline) -> tuple[list[dict], list[str]]:
+def _places_and_countries(sources, dateline, orgs) -> tuple[list[dict], list[str]]:
+    """Countries by first mention; places (cities) once each, leaving out a city that is
+    only part of an organisation's name ("University of Tripoli")."""
     from toolkit.extract.normalise import norm
     from toolkit.extract.places import find_mentions
 
@@ -136,6 +140,9 @@ def _places_and_countries(sources, dateline) -> tuple[list[dict], list[str]]:
                     countries.append(mention.code)
                 continue
             surface, start, end = m.surface(mention.start, mention.end)
+            if any(o["source"] == name and o["start"] <= start and end <= o["end"]
+                   for o in orgs):
+                continue
             key = norm(surface)
             if key not in seen:
                 seen.add(key)
@@ -189,16 +196,31 @@ def _english_translation(record: Record) -> dict | None:
     return english if isinstance(english, dict) else None
 
 
+def _aligned_targets(translation: dict, summary: dict | None) -> dict[int, str]:
+    """Sentence index -> English sentence: from a full translation's aligned pairs, or,
+    when only the summary was translated, from the summary sentences' translations."""
+    pairs = translation.get("sentences")
+    if translation.get("scope") != "summary" and isinstance(pairs, list):
+        return {i: pair.get("target") for i, pair in enumerate(pairs) if isinstance(pair, dict)}
+    targets: dict[int, str] = {}
+    for chosen in (summary or {}).values():
+        for item in (chosen or {}).get("sentences") or [] if isinstance(chosen, dict) else []:
+            english = (item.get("translations") or {}).get("en")
+            if isinstance(item.get("index"), int) and isinstance(english, str):
+                targets[item["index"]] = english
+    return targets
+
+
 def _add_english_names(people: list[dict], text: str, lang: str | None,
-                       translation: dict) -> None:
+                       translation: dict, summary: dict | None = None) -> None:
     """name_en from the aligned English sentence: the k-th person named in the source
     sentence is the k-th person found in its translation when both counts agree."""
     from toolkit.extract.normalise import matchable
     from toolkit.extract.people import find_people
     from toolkit.sentences import split_sentences
 
-    pairs = translation.get("sentences")
-    if lang == "en" or not isinstance(pairs, list):
+    targets = _aligned_targets(translation, summary)
+    if lang == "en" or not targets:
         return
     sentences = split_sentences(text, lang)
     by_sentence: dict[int, list[dict]] = {}
@@ -210,9 +232,7 @@ def _add_english_names(people: list[dict], text: str, lang: str | None,
                 by_sentence.setdefault(index, []).append(person)
                 break
     for index, named in by_sentence.items():
-        if index >= len(pairs) or not isinstance(pairs[index], dict):
-            continue
-        target = pairs[index].get("target")
+        target = targets.get(index)
         if not isinstance(target, str):
             continue
         english = find_people(matchable(target), "en")

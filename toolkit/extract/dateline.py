@@ -21,10 +21,20 @@ HEAD_CHARS = 400
 
 _DATELINE = re.compile(
     r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
-    r"(?P<place>[A-Z\u0600-\u06ff][\w'\-]*(?:[ \t][\w'\-]+){0,2}?)[ \t]*[,،]?[ \t]*"
+    r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_'\-]*(?:['\-][^\W\d_]+)*"
+    r"(?:[ \t][^\W\d_][^\W\d_'\-]*(?:['\-][^\W\d_]+)*){0,2})[ \t]*[,،]?[ \t]*"
     r"(?P<date>[^\n/()]{0,40}?)[ \t]*"
     r"(?:/[ \t]*(?P<slash>[^/\n]{2,30}?)[ \t]*/|\([ \t]*(?P<paren>[^()\n]{2,30}?)[ \t]*\))"
     r"[ \t]*(?:[-:]|$)",
+    re.MULTILINE,
+)
+
+
+# "Tripoli, 12 June 2025 - The Mission ...": place and full date, no agency.
+_DATELINE_NO_AGENCY = re.compile(
+    r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
+    r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:[ \t][A-Z\u0600-\u06ff][^\W\d_]*){0,2})"
+    r"[ \t]*[,،][ \t]*(?P<date>[^\n/()]{6,40}?)[ \t]+[-:][ \t]",
     re.MULTILINE,
 )
 
@@ -84,6 +94,13 @@ def find_dateline(m: Matchable) -> Dateline | None:
         start, end = m.span(match.start("place"), match.end())
         return Dateline(m.source[ps:pe], m.source[a_start:a_end], start, end,
                         published or None, (ps, pe))
+    for match in _DATELINE_NO_AGENCY.finditer(head):
+        published = _date_of(match["date"].strip())
+        if not published or not _place_like(match["place"]):
+            continue
+        ps, pe = m.span(match.start("place"), match.end("place"))
+        start, end = m.span(match.start("place"), match.end("date"))
+        return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
     return None
 
 
@@ -114,16 +131,19 @@ def published_from_cue(m: Matchable) -> tuple[dt.date, int, int] | None:
     that, the date of the statement the text reports ("said in a statement on Tuesday,
     4 February 2025"), which is when it was made public."""
     data = load("dates")
-    for key in ("published_cues", "statement_cues"):
-        found = _date_after_cue(m, alternation(data[key]))
+    # A publication label starts a line; a statement can be reported anywhere in the lead.
+    for key, at_line_start in (("published_cues", True), ("statement_cues", False)):
+        found = _date_after_cue(m, alternation(data[key]), at_line_start)
         if found:
             return found
     return None
 
 
-def _date_after_cue(m: Matchable, cues: str) -> tuple[dt.date, int, int] | None:
+def _date_after_cue(m: Matchable, cues: str, at_line_start: bool
+                    ) -> tuple[dt.date, int, int] | None:
     head = m.text[:HEAD_CHARS + 200]
-    for match in re.finditer(rf"(?i:{cues})\s*:?\s*", head):
+    start = r"(?m:^[ \t]*)" if at_line_start else ""
+    for match in re.finditer(rf"{start}(?i:{cues})\s*:?\s*", head):
         window = matchable(head[match.end():match.end() + 60])
         dates = find_dates(window, None)
         if dates and dates[0].start <= 30 and dates[0].iso and len(dates[0].iso) == 10:

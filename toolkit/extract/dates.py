@@ -44,6 +44,8 @@ def _month_table() -> dict[str, int]:
 
 # Start of a word, or just after an Arabic one-letter prefix (و، ب، ف، ل): «و3 مايو», «وأمس».
 _EDGE = r"(?:(?<![\w/.-])|(?<=(?<!\w)[وبفل]))"
+_DAY_EDGE = r"(?:(?<![\w/.])|(?<=(?<!\w)[وبفل]))"  # "15-16 February": a range may end here
+_RANGE_BEFORE = re.compile(r"(?<![\w/.-])([0-3]?\d)\s*(?:-|و|au|to|and|et|&)\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +59,12 @@ def _patterns() -> dict[str, re.Pattern]:
     en_cap = alternation([w.capitalize() for w in en] + [w.upper() for w in en])
     fr = alternation([w for w in latin if w not in data["months"]["en"]])
     ar = alternation(arabic)
-    month = rf"(?:(?i:{fr})|{en_cap}|{ar})"
+    one_month = rf"(?:(?i:{fr})|{en_cap}|{ar})"
+    # «19 مايو/أيار 2024», «حزيران/يونيو»: two series side by side name one month.
+    month = rf"{one_month}(?:\s*/\s*{one_month})?"
+    rel_words = [w for words in data["month_relative"].values() for w in words]
+    rel = rf"(?P<rel>(?i:{alternation(rel_words)}))"
+    cues = alternation(data["bare_month_cues"])
     day = r"(?P<day>[0-3]?\d)(?:er|ère|st|nd|rd|th|e)?"
     year = r"(?P<year>(?:1[89]|20)\d\d)"
     weekday_words = [w for lang in data["weekdays"].values() for w in lang]
@@ -68,8 +75,13 @@ def _patterns() -> dict[str, re.Pattern]:
     hijri = alternation(data["hijri_months"])
     return {
         "day_month": re.compile(
-            rf"{edge}{day}\s*(?:de\s+|of\s+|{prefix_ar})?(?P<month>{month})"
-            rf"(?:\s*[,،]?\s*(?:(?:de\s+l'an(?:née)?|عام|سنة)\s+)?{year})?(?:\s*م(?!\w))?(?![\w])"),
+            rf"{_DAY_EDGE}{day}\s*(?:de\s+|of\s+|{prefix_ar})?(?P<month>{month})"
+            rf"(?:\s*[,،]?\s*(?:(?:de\s+l'an(?:née)?|عام|سنة)\s+)?{year}|\s+{rel})?"
+            r"(?:\s*م(?!\w))?(?![\w])"),
+        "month_rel": re.compile(rf"{edge}(?:شهر\s+)?(?P<month>{month})\s+{rel}(?![\w])"),
+        "bare_month": re.compile(
+            rf"(?<![\w])(?i:{cues})(?:\s+|-)(?:(?:de|du|mois\s+de|of)\s+)?"
+            rf"(?P<month>{month})(?![\w])"),
         "month_day": re.compile(
             rf"(?<![\w])(?P<month>{en_cap})\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
             rf"(?:\s*,?\s*{year})?(?![\w])"),
@@ -88,7 +100,46 @@ def _patterns() -> dict[str, re.Pattern]:
     }
 
 
+def _relative_year(month: int, rel: str | None, base: dt.date | None) -> int | None:
+    """The year of a month told relative to the base: «نوفمبر الماضي», "avril dernier",
+    «جوان المقبل», «مارس الجاري»; a month with no such word is taken in the base's year."""
+    if base is None:
+        return None
+    words = load("dates")["month_relative"]
+    rel = (rel or "").lower()
+    if rel in words["past"]:
+        return base.year if month < base.month else base.year - 1
+    if rel in words["next"]:
+        return base.year if month > base.month else base.year + 1
+    return base.year
+
+
+def _bare_month_ok(match: re.Match) -> bool:
+    """"in May" is a month, "may" or «مارس» (he practised) alone are not: the cue before
+    the month must be a word of time, and an English month keeps its capital."""
+    word = match["month"]
+    return not word.isascii() or word[:1].isupper() or word.lower() in _french_months()
+
+
+@lru_cache(maxsize=1)
+def _french_months() -> frozenset[str]:
+    return frozenset(load("dates")["months"]["fr"])
+
+
+def _add_range_start(text, start, year, month, base, add) -> None:
+    """"15-16 February 2025", «5 و6 مايو»: the first day of a range is a date too."""
+    match = _RANGE_BEFORE.search(text[max(0, start - 12):start])
+    if not match:
+        return
+    offset = start - 12 if start >= 12 else 0
+    day = int(match.group(1))
+    iso = _full_date(year, month, day, base)
+    if iso is not False:
+        add(offset + match.start(1), offset + match.end(1), iso or None)
+
+
 def _lookup_month(word: str) -> int | None:
+    word = re.split(r"\s*/\s*", word)[0]
     key = " ".join(word.lower().split())
     table = _month_table()
     return table.get(key) or table.get(fold_accents(key))
@@ -140,16 +191,26 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
             month = _lookup_month(match["month"])
             if month is None:
                 continue
-            iso = _full_date(int(match["year"]) if match["year"] else None, month,
-                             int(match["day"]), base)
+            year = int(match["year"]) if match["year"] else _relative_year(
+                month, match.groupdict().get("rel"), base)
+            iso = _full_date(year, month, int(match["day"]), base)
             if iso is False:
                 continue
             start = _extend_back(text, match.start())
+            _add_range_start(text, start, year, month, base, add)
             add(start, match.end(), iso or None)
     for match in pats["month_year"].finditer(text):
         month = _lookup_month(match["month"])
         if month:
             add(match.start(), match.end(), f"{int(match['year']):04d}-{month:02d}")
+    for name in ("month_rel", "bare_month"):
+        for match in pats[name].finditer(text):
+            month = _lookup_month(match["month"])
+            if month is None or (name == "bare_month" and not _bare_month_ok(match)):
+                continue
+            year = _relative_year(month, match.groupdict().get("rel"), base)
+            start = match.start() if name == "month_rel" else match.start("month")
+            add(start, match.end(), f"{year:04d}-{month:02d}" if year else None)
     for name in ("numeric_ymd", "numeric_dmy"):
         for match in pats[name].finditer(text):
             day, mon = int(match["day"]), int(match["mon"])

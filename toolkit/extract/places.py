@@ -185,7 +185,7 @@ def _patterns() -> dict[str, re.Pattern]:
 
     return {
         "ar": re.compile(rf"(?<!\w){_AR_PREFIX}(?P<core>{alternation(index['ar'])})(?!\w)"),
-        "latin": re.compile(rf"(?<![\w-])(?P<core>{alternation(index['latin'])})(?![\w-])"),
+        "latin": re.compile(rf"(?<![\w])(?P<core>{alternation(index['latin'])})(?![\w])"),
         "fr_adj": re.compile(r"(?i)(?<![\w-])(?P<core>\w+)(?![\w-])"),
     }
 
@@ -222,7 +222,7 @@ def find_mentions(m: Matchable) -> list[Mention]:
         entry = index["latin"][match["core"]]
         found.append(Mention(entry.code, entry.kind, match.start(), match.end()))
     taken = [(f.start, f.end) for f in found]
-    for match in re.finditer(r"(?<![\w-])[^\W\d_]{5,}(?![\w-])", text):
+    for match in re.finditer(r"(?<![\w-])[^\W\d_]{4,}(?![\w-])", text):
         entry = index["fr_adj"].get(fold_accents(match.group(0).lower()))
         if entry and all(match.end() <= s or match.start() >= e for s, e in taken):
             found.append(Mention(entry.code, "adjective", match.start(), match.end()))
