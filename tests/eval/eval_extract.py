@@ -50,6 +50,11 @@ def main() -> int:
     gold = read_jsonl(args.gold)
     predicted = read_jsonl(args.pred) if args.pred else predict(gold, ROOT)
     report(f"extract vs {args.gold.name}", gold, predicted)
+    heldout = ROOT / "fixtures" / "gold_heldout.jsonl"
+    if not args.pred and args.gold.name == "gold.jsonl" and heldout.exists():
+        docs = read_jsonl(heldout)
+        report("extract vs gold_heldout.jsonl (held out: rules never tuned on these)", docs,
+               predict(docs, ROOT))
     seeds_gold = ROOT / "fixtures" / "gold_seeds.jsonl"
     if not args.pred and args.gold.name == "gold.jsonl" and SEEDS.is_dir():
         seeds = read_jsonl(seeds_gold)
