@@ -33,6 +33,7 @@ class DateMention:
         return found
 
 
+@lru_cache(maxsize=1)
 def _month_table() -> dict[str, int]:
     table: dict[str, int] = {}
     for series in load("dates")["months"].values():

@@ -45,15 +45,17 @@ class Matchable:
         return self.source[s:e], s, e
 
 
+_TABLE = str.maketrans(_MAP)
+_DROP_SET = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670, 0x0640,
+                                       *range(0x200C, 0x2010), 0x061C])
+
+
 def matchable(text: str) -> Matchable:
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if _dropped(char):
-            continue
-        chars.append(_MAP.get(char, char))
-        origin.append(index)
-    return Matchable(text, "".join(chars), origin)
+    if not _DROP.search(text):
+        return Matchable(text, text.translate(_TABLE), list(range(len(text))))
+    origin = [i for i, char in enumerate(text) if char not in _DROP_SET]
+    kept = "".join(text[i] for i in origin)
+    return Matchable(text, kept.translate(_TABLE), origin)
 
 
 @lru_cache(maxsize=65536)
@@ -65,11 +67,12 @@ def norm(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
+@lru_cache(maxsize=65536)
 def fold_accents(value: str) -> str:
-    """French keys without accents ('Égypte' -> 'egypte') for lookups."""
+    """Latin keys without accents ('Égypte' -> 'Egypte') for lookups."""
     decomposed = unicodedata.normalize("NFD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)
-                   or not c.isascii() and unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed
+                                                if not unicodedata.combining(c)))
 
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")

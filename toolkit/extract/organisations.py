@@ -287,13 +287,14 @@ def _make(m: Matchable, start: int, end: int) -> Organisation:
     return Organisation(name.strip(" ،,"), acronym, s, e)
 
 
+@lru_cache(maxsize=1)
+def _fixed_pattern() -> re.Pattern:
+    names = "|".join(re.escape(name) for name in _lexicon()["fixed"])
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
+
+
 def _fixed(m: Matchable) -> list[Organisation]:
-    lex = _lexicon()
-    found = []
-    for name in lex["fixed"]:
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", m.text):
-            found.append(_make(m, match.start(), match.end()))
-    return found
+    return [_make(m, match.start(), match.end()) for match in _fixed_pattern().finditer(m.text)]
 
 
 def _acronym_mentions(m: Matchable, orgs: list[Organisation]) -> list[Organisation]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from toolkit.extract.lexicon import load
+from toolkit.extract.lexicon import load, trie_pattern
 from toolkit.extract.normalise import Matchable, fold_accents, norm
 
 _ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
@@ -179,9 +179,7 @@ def _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=False) ->
 def _patterns() -> dict[str, re.Pattern]:
     index = _index()
 
-    def alternation(forms):
-        ordered = sorted(forms, key=lambda w: (-len(w), w))
-        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+    alternation = trie_pattern
 
     return {
         "ar": re.compile(rf"(?<!\w){_AR_PREFIX}(?P<core>{alternation(index['ar'])})(?!\w)"),
