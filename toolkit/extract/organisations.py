@@ -92,14 +92,19 @@ def _ar_complement(tokens: list[Token], j: int) -> int:
     word = tokens[j].text
     if not tokens[j].is_word or word in _AR_STOP or word.isdigit() or _person_word(word):
         return 0
+    if word in _ENDS_NAME:
+        return 0
     if word.startswith("و") and _ar_head(word) is not None:
         return 0  # «وزارة الصحة والهيئة الليبية ...»: a second organisation starts
     if re.match(r"(?:و|ف)?(?:ال|لل)", word) and not re.match(r"(?:ب|وب)ال", word):
         return 1
     nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
-    if re.match(r"(?:ال|لل)", nxt) and not word.startswith(("ب", "و")) \
-            and not re.search(r"(?:ها|هم|هما|ه)$", word) and word not in _DEMONSTRATIVES:
+    construct = not word.startswith(("ب", "و")) and word not in _DEMONSTRATIVES \
+        and not re.search(r"(?:ها|هم|هما|ه)$", word)
+    if construct and re.match(r"(?:ال|لل)", nxt):
         return 2  # a construct noun: «جمهورية العراق», «لتنسيق الشؤون»
+    if construct and nxt and _is_place(nxt):
+        return 2  # «مديرية أمن سبها»
     from toolkit.extract.places import arabic_entry
 
     if arabic_entry(word) is not None and not word.startswith(("ب", "في")):
@@ -108,6 +113,15 @@ def _ar_complement(tokens: list[Token], j: int) -> int:
 
 
 _DEMONSTRATIVES = frozenset(["هذا", "هذه", "لهذا", "لهذه", "بهذا", "بهذه", "ذلك", "تلك", "لذلك"])
+# «بعثة المراقبة التابعة للاتحاد الأفريقي»: what follows belongs to another organisation.
+_ENDS_NAME = frozenset(["التابعة", "التابع", "التابعين"])
+
+
+def _is_place(word: str) -> bool:
+    from toolkit.extract.places import arabic_entry
+
+    entry = arabic_entry(word)
+    return entry is not None and entry.kind in ("place", "country")
 
 
 def _person_word(word: str) -> bool:
@@ -129,10 +143,16 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             i += 1
             continue
         j = i + 1
+        definite = tokens[i].text[cut:].startswith("ال")
+        in_title = i > 0 and _person_word(tokens[i - 1].text)
         while j < len(tokens) and j - i < MAX_ORG_TOKENS:
             step = _ar_complement(tokens, j)
             if step == 0:
                 break
+            if definite and j == i + 1 and not re.match(r"(?:و|ف)?(?:ال|لل)", tokens[j].text):
+                break  # «اللجنة حصر ...»: a definite noun heads no construct; a verb follows
+            if in_title and re.match(r"لشؤون|لشئون", tokens[j].text):
+                break  # «وكيل وزارة الداخلية لشؤون المنافذ»: the rest is the title's
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
                 break
@@ -142,8 +162,11 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
         if head in lex["ar_seat"] and j > i + 1 and _ar_head(words[1]) is not None:
             i += 1  # «بديوان وزارة الخارجية»: the ministry, not its seat
             continue
-        generic_only = len(words) == 2 and (words[1] in lex["ar_generic"] or (
-            head in lex["ar_generic"] and not re.search(r"(?:ي|ية)$", words[1])))
+        # «الجامعة الكامل»، «المفوضية المواطنين»: a generic noun («the ministry») names an
+        # organisation only with a nisba adjective («المجلس الرئاسي», «الهيئة الليبية»).
+        generic_only = (len(words) == 2 and words[1] in lex["ar_generic"]) or (
+            len(words) > 1 and words[0][cut:] in lex["ar_generic"]
+            and not re.search(r"(?:ي|ية)$", words[1]))
         if (len(words) >= 2 and not generic_only) or head in lex["ar_fixed"]:
             found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
         i = max(j, i + 1)
@@ -289,7 +312,9 @@ def _make(m: Matchable, start: int, end: int) -> Organisation:
 
 @lru_cache(maxsize=1)
 def _fixed_pattern() -> re.Pattern:
-    names = "|".join(re.escape(name) for name in _lexicon()["fixed"])
+    lex = _lexicon()
+    names = "|".join(re.escape(name) for name in sorted(lex["fixed"] + lex["ar_fixed"],
+                                                        key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
 
 
