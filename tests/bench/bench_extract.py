@@ -104,9 +104,7 @@ def quality() -> dict:
         gold = {d["iso"] for d in doc["fields"]["dates"] if d["iso"]}
         published = doc["fields"].get("published")
         ours = {d["iso"] for d in extract_fields(body, title=title, lang=doc["lang"])["dates"]
-                if d["iso"] and d["source"] == "text"}
-        ours |= {d["iso"] for d in extract_fields(body, title=title, lang=doc["lang"])["dates"]
-                 if d["iso"]}
+                if d["iso"]}
         base = dt.datetime.fromisoformat(published) if published else dt.datetime(2025, 1, 1)
         found = search_dates(title + "\n" + body, languages=[doc["lang"]],
                              settings={"RELATIVE_BASE": base}) or []
