@@ -378,9 +378,35 @@ def merge(orgs: list[Organisation]) -> list[Organisation]:
         if org.acronym:
             by_acronym[org.acronym] = org
         out.append(org)
-    out = [o for o in out if not _suffix_of_other(o, out)]
+    out = [o for o in out if not _suffix_of_other(o, out) and not _shorter_form(o, out)]
     out.sort(key=lambda o: o.start)
     return out
+
+
+def _words(name: str) -> list[str]:
+    return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in _key(name).split()]
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    remaining = iter(long)
+    return all(word in remaining for word in short)
+
+
+def _shorter_form(org: Organisation, orgs: list[Organisation]) -> bool:
+    """«وزارة الخارجية الليبية» beside «وزارة الخارجية والتعاون الدولي الليبية», "ministère
+    des Affaires étrangères" beside its full name: a shorter form of a fuller name in the
+    same text (same head, its words in order) is the same organisation."""
+    words = _words(org.name)
+    if len(words) < 2:
+        return False
+    for other in orgs:
+        longer = _words(other.name)
+        if other is not org and len(longer) > len(words) and longer[0] == words[0] \
+                and _is_subsequence(words, longer) \
+                and (not org.acronym or other.acronym in (None, org.acronym)):
+            other.acronym = other.acronym or org.acronym
+            return True
+    return False
 
 
 def _suffix_of_other(org: Organisation, orgs: list[Organisation]) -> bool:
