@@ -79,6 +79,9 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"{_DAY_EDGE}{day}\s*(?:de\s+|of\s+|{prefix_ar})?(?P<month>{month})"
             rf"(?:\s*[,،]?\s*(?:(?:de\s+l'an(?:née)?|عام|سنة)\s+)?{year}|\s+{rel})?"
             r"(?:\s*م(?!\w))?(?![\w])"),
+        "ordinal_day": re.compile(
+            rf"{edge}(?P<ordinal>{alternation(data['ordinal_days_ar'])})\s+(?:من\s+)?(?:شهر\s+)?"
+            rf"(?P<month>{month})(?:\s*[,،]?\s*(?:عام\s+|سنة\s+)?{year}|\s+{rel})?(?![\w])"),
         "month_rel": re.compile(rf"{edge}(?:شهر\s+)?(?P<month>{month})\s+{rel}(?![\w])"),
         "bare_month": re.compile(
             rf"(?<![\w])(?i:{cues})(?:\s+|-)(?:(?:de|du|mois\s+de|of)\s+)?"
@@ -200,6 +203,15 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
             start = _extend_back(text, match.start())
             _add_range_start(text, start, year, month, base, add)
             add(start, match.end(), iso or None)
+    for match in pats["ordinal_day"].finditer(text):
+        month = _lookup_month(match["month"])
+        day = load("dates")["ordinal_days_ar"].get(" ".join(match["ordinal"].split()))
+        if month and day:
+            year = int(match["year"]) if match["year"] else _relative_year(
+                month, match["rel"], base)
+            iso = _full_date(year, month, day, base)
+            if iso is not False:
+                add(_extend_back(text, match.start()), match.end(), iso or None)
     for match in pats["month_year"].finditer(text):
         month = _lookup_month(match["month"])
         if month:

@@ -50,6 +50,7 @@ def _lexicon() -> dict:
         "ar_seat": frozenset(norm(w) for w in data["ar_seat_words"]),
         "fr_lower": frozenset(data["fr_lowercase_heads"]),
         "latin_stop": frozenset(data["latin_stop"]),
+        "fr_pre": frozenset(data["fr_pre_adjectives"]),
         "fr_heads": frozenset(w.lower() for w in data["fr_heads"]),
         "fr_adjectives": frozenset(data["fr_adjectives"]),
         "fixed": sorted(data["fr_fixed"] + data["en_fixed"], key=len, reverse=True),
@@ -194,11 +195,14 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             found.append(_make(m, tokens[i].start + skip, tokens[end - 1].end))
             i = end
             continue
+        pre = i > 0 and tokens[i - 1].text in lex["fr_pre"]
         if lower in lex["fr_heads"] and not word.isupper() and (
-                lower in lex["fr_lower"] if word[0].islower() else word in _FRENCH_CAPS):
+                lower in lex["fr_lower"] if word[0].islower() and not pre
+                else word in _FRENCH_CAPS or pre):
             end = _french_tail(tokens, i + 1)
             if end > i + 1:
-                found.append(_make(m, tokens[i].start + skip, tokens[end - 1].end))
+                begin = tokens[i - 1].start if pre else tokens[i].start + skip
+                found.append(_make(m, begin, tokens[end - 1].end))
                 i = end
                 continue
         if word[:1].isupper() or word[:1].isdigit():
@@ -301,7 +305,17 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
 # --- common -------------------------------------------------------------------------------
 
 
+# "Union tunisienne de l'industrie, du commerce et de l'artisanat (UTICA)": a list of
+# complements after commas belongs to the name when an acronym closes it.
+_ENUMERATION = re.compile(
+    r"(?:\s*,\s*(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,40}?)+"
+    r"(?:\s+et\s+(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,40}?)?(?=\s*\()")
+
+
 def _make(m: Matchable, start: int, end: int) -> Organisation:
+    more = _ENUMERATION.match(m.text, end)
+    if more and _ACRONYM.match(m.text, more.end()):
+        end = more.end()
     name, s, e = m.surface(start, end)
     acronym = None
     match = _ACRONYM.match(m.text, end)

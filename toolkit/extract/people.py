@@ -307,6 +307,11 @@ def _latin_people(m: Matchable, tokens: list[Token], lang: str | None,
 _OF = frozenset(["of", "for", "de", "du", "des", "d'", "pour", "the", "la", "le", "l'", "les"])
 
 
+def _unelided(word: str) -> str:
+    """"L'ambassadeur" -> "ambassadeur": the article is part of the token."""
+    return word[2:] if re.match(r"[lLdD]['’]\w", word) else word
+
+
 def _latin_honorific_before(tokens: list[Token], start: int) -> bool:
     lex = _lexicon()
     j = start - 1
@@ -345,7 +350,7 @@ def _latin_role_before(m, tokens, start, floor, heads) -> str | None:
             break
         if text == "," and k + 1 < len(tokens) and not tokens[k + 1].text[:1].isupper():
             break
-        if text.lower() in heads:
+        if _unelided(text).lower() in heads:
             first_head = k
             if not comma:
                 break  # "le préfet Marco Rinaldi": the role is the word right before
@@ -379,11 +384,11 @@ def _latin_role_after(m, tokens, end, heads) -> str | None:
     lex = _lexicon()
     if tokens[k].text.lower() in lex["determiners"]:
         k += 1
-    while k < len(tokens) and k - end < 4 and tokens[k].text.lower() not in heads:
+    while k < len(tokens) and k - end < 4 and _unelided(tokens[k].text).lower() not in heads:
         if not tokens[k].text[:1].isupper():
             return None
         k += 1
-    if k >= len(tokens) or tokens[k].text.lower() not in heads:
+    if k >= len(tokens) or _unelided(tokens[k].text).lower() not in heads:
         return None
     stop = k
     while (stop < len(tokens) and stop - end <= MAX_ROLE_TOKENS
