@@ -21,7 +21,7 @@ from toolkit.extract.normalise import Matchable, norm
 from toolkit.extract.tokens import Token, tokenize
 
 MAX_ORG_TOKENS = 12
-_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,9}|[\u0600-\u06ff]{2,6})\s*\)")
+_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,9}|[\u0600-\u06ff]{2,10})\s*\)")
 _AR_STOP = frozenset(norm(w) for w in
                      ["في", "من", "على", "إلى", "عن", "مع", "لدى", "خلال", "بعد", "قبل", "حول", "ضد", "عبر", "منذ", "حتى", "بين", "أن", "رقم", "الذي", "التي", "الذين"])
 
@@ -108,11 +108,14 @@ def _ar_complement(tokens: list[Token], j: int) -> int:
         return 2  # «مديرية أمن سبها»
     from toolkit.extract.places import arabic_entry
 
-    if arabic_entry(word) is not None and not word.startswith(("ب", "في")):
-        return 1
+    entry = arabic_entry(word)
+    if entry is not None and entry.kind != "adjective" and not word.startswith(("ب", "في")):
+        return 1  # «سفارة ليبيا»; but «شركة تركية» is just "a Turkish company"
     return 0
 
 
+# «الشركة العامة للمياه»، «الهيئة العامة»: "general/public" also makes a name.
+_PUBLIC = frozenset(["العامة", "العام", "العليا", "الاعلي"])
 _DEMONSTRATIVES = frozenset(["هذا", "هذه", "لهذا", "لهذه", "بهذا", "بهذه", "ذلك", "تلك", "لذلك"])
 # «بعثة المراقبة التابعة للاتحاد الأفريقي»: what follows belongs to another organisation.
 _ENDS_NAME = frozenset(["التابعة", "التابع", "التابعين"])
@@ -167,7 +170,7 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
         # organisation only with a nisba adjective («المجلس الرئاسي», «الهيئة الليبية»).
         generic_only = (len(words) == 2 and words[1] in lex["ar_generic"]) or (
             len(words) > 1 and words[0][cut:] in lex["ar_generic"]
-            and not re.search(r"(?:ي|ية)$", words[1]))
+            and not re.search(r"(?:ي|ية)$", words[1]) and words[1] not in _PUBLIC)
         if (len(words) >= 2 and not generic_only) or head in lex["ar_fixed"]:
             found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
         i = max(j, i + 1)
@@ -197,8 +200,7 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             continue
         pre = i > 0 and tokens[i - 1].text in lex["fr_pre"]
         if lower in lex["fr_heads"] and not word.isupper() and (
-                lower in lex["fr_lower"] if word[0].islower() and not pre
-                else word in _FRENCH_CAPS or pre):
+                lower in lex["fr_lower"] if word[0].islower() and not pre else True):
             end = _french_tail(tokens, i + 1)
             if end > i + 1:
                 begin = tokens[i - 1].start if pre else tokens[i].start + skip
@@ -213,12 +215,6 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
                 continue
         i += 1
     return found
-
-
-_FRENCH_CAPS = frozenset(["Ministère", "Conseil", "Organisation", "Haut-Commissariat", "Mission",
-                          "Commission", "Banque", "Union", "Ligue", "Assemblée", "Chambre",
-                          "Direction", "Agence", "Office", "Bureau", "Comité", "Fonds",
-                          "Programme", "Autorité", "Cour", "Tribunal", "Université"])
 
 
 _FUNCTION_WORDS = frozenset(["de", "du", "des", "la", "le", "les", "l'", "et", "en", "à", "au", "aux", "a", "ont", "est", "sur", "par", "avec", "dans"])

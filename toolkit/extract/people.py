@@ -346,6 +346,9 @@ def _latin_role_before(m, tokens, start, floor, heads) -> str | None:
     k = end - 1
     while k >= floor:
         text = tokens[k].text
+        if text == ")" and k >= 2 and tokens[k - 2].text == "(":
+            k -= 3  # "(NOC)": an acronym inside the role phrase
+            continue
         if text in CLAUSE_END or text in ("-", "—"):
             break
         if text == "," and k + 1 < len(tokens) and not tokens[k + 1].text[:1].isupper():
