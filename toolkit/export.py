@@ -34,7 +34,9 @@ from toolkit.records import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_USAGE,
     AtomicOutput,
+    OutputError,
     Progress,
     Record,
     Report,
@@ -631,6 +633,9 @@ def export_command(
     except ExportLockedError as exc:
         report.say(str(exc), essential=True)
         return EXIT_LOCKED
+    except OutputError as exc:
+        report.say(str(exc), essential=True)
+        return EXIT_USAGE
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

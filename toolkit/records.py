@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -41,13 +42,30 @@ MISSING_PREFIX = "missing_"
 
 
 def add_error(record: Record, stage: str, code: str, message: str) -> Record:
-    record.setdefault("errors", []).append({"stage": stage, "code": code, "message": message})
+    _entries(record, "errors").append({"stage": stage, "code": code, "message": message})
     return record
 
 
 def add_warning(record: Record, stage: str, code: str, message: str) -> Record:
-    record.setdefault("warnings", []).append({"stage": stage, "code": code, "message": message})
+    _entries(record, "warnings").append({"stage": stage, "code": code, "message": message})
     return record
+
+
+def _entries(record: Record, key: str) -> list:
+    """The record's `errors` (or `warnings`) list; a value that is not a list, as an input
+    record may carry (null, a string), becomes one, keeping that value as its first item."""
+    entries = record.get(key)
+    if not isinstance(entries, list):
+        entries = [] if entries is None else [entries]
+        record[key] = entries
+    return entries
+
+
+def _count(entries: Any) -> int:
+    """How many entries `errors` holds, counted as _entries would make it a list."""
+    if isinstance(entries, list):
+        return len(entries)
+    return 0 if entries is None else 1
 
 
 def failed_upstream(record: Record) -> bool:
@@ -119,9 +137,17 @@ def describe(record: Record) -> str:
 # --- reading --------------------------------------------------------------------------
 
 
+# Line separators that str.splitlines() (and some editors) break lines at although JSON
+# allows them raw in strings; escaped, every record stays one line for every reader.
+_LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
 def dumps(record: Record) -> str:
     """One JSON line: UTF-8 with Arabic left readable, keys in insertion order."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    if _LINE_BREAKS.search(line):
+        line = _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    return line
 
 
 def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
@@ -137,7 +163,21 @@ def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
         return _bad_line(line, number, stage, f"not JSON ({exc.msg} at column {exc.colno})")
     if not isinstance(value, dict):
         return _bad_line(line, number, stage, f"JSON {type(value).__name__}, not an object")
+    if _SURROGATE_ESCAPE.search(raw) and not _encodable(value):
+        return _bad_line(line, number, stage, "a string holds an unpaired UTF-16 surrogate "
+                         "(\\ud800-\\udfff escape), which UTF-8 cannot carry; fix the producer")
     return value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _encodable(value: Record) -> bool:
+    try:
+        dumps(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
@@ -164,6 +204,22 @@ def open_input(path: Path | str | None) -> IO[bytes]:
 # --- writing --------------------------------------------------------------------------
 
 
+class OutputError(Exception):
+    """-o names a place no file can be written (bad usage, exit 2)."""
+
+
+def usage_problem(input: Path | str | None, output: Path | str | None) -> str | None:
+    """Why -i/-o cannot work, in one line, found before anything is read; else None."""
+    if input is not None and str(input) != "-" and not Path(input).is_file():
+        return f"-i {input}: no such file"
+    if output is not None and str(output) != "-":
+        if Path(output).is_dir():
+            return f"-o {output}: is a folder; give a file name"
+        if not Path(output).resolve().parent.is_dir():
+            return f"-o {output}: its folder does not exist"
+    return None
+
+
 class AtomicOutput:
     """Binary output to stdout, or to a file that appears only once complete.
 
@@ -181,8 +237,12 @@ class AtomicOutput:
             self.stream = sys.stdout.buffer
         else:
             directory = self.path.parent if str(self.path.parent) else Path(".")
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                             dir=directory)
+            try:
+                fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                                 dir=directory)
+            except OSError as exc:
+                raise OutputError(f"-o {self.path}: cannot write there "
+                                  f"({exc.strerror or exc})") from exc
             # mkstemp makes the file private (0600); the output should get the permissions
             # a plain open() would give it.
             os.chmod(self._tmp, 0o666 & ~_umask())
@@ -241,7 +301,10 @@ class Report:
         self._said: Counter[tuple[str, str]] = Counter()
 
     def new_errors(self, record: Record, known: int) -> None:
-        for error in (record.get("errors") or [])[known:]:
+        errors = record.get("errors")
+        for error in (errors if isinstance(errors, list) else [])[known:]:
+            if not isinstance(error, dict):
+                continue  # not an entry a stage adds
             code = str(error.get("code", "error"))
             message = str(error.get("message", ""))
             self.codes[code] += 1
@@ -250,7 +313,10 @@ class Report:
             key = (code, message) if missing else (code, "")
             self._said[key] += 1
             if self._said[key] == 1 or (not missing and self._said[key] <= 20):
-                self.say(f"{describe(record)}: {message}", essential=missing)
+                where = describe(record)
+                if not message.startswith(f"input {where}:"):  # a bad line's names it already
+                    message = f"{where}: {message}"
+                self.say(message, essential=missing)
 
     def say(self, line: str, essential: bool = False) -> None:
         if essential or not self.quiet:
@@ -279,11 +345,12 @@ class _KnownErrors:
 
     def track(self, records: Iterable[Record], stage: str | None = None) -> Iterator[Record]:
         for record in records:
-            errors = record.get("errors") or ()
+            errors = record.get("errors")
             # A line this stage's reader could not parse is a new error of this run.
-            fresh = (len(errors) == 1 and "raw" in record and errors[0].get("stage") == stage
+            fresh = ("raw" in record and isinstance(errors, list) and len(errors) == 1
+                     and isinstance(errors[0], dict) and errors[0].get("stage") == stage
                      and errors[0].get("code") == "bad_line")
-            self._counts.append(len(errors) - fresh)
+            self._counts.append(_count(errors) - fresh)
             yield record
 
     def pop(self) -> int:
@@ -306,6 +373,10 @@ def write_records(
     """
     report = Report(stage, quiet)
     meter = Progress(stage, progress, quiet)
+    problem = usage_problem(None, output)
+    if problem:
+        report.say(problem, essential=True)
+        return EXIT_USAGE
     try:
         with AtomicOutput(output) as stream:
             for record in records:
@@ -319,6 +390,9 @@ def write_records(
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    except OutputError as exc:
+        report.say(str(exc), essential=True)
+        return EXIT_USAGE
     meter.close()
     report.close()
     return report.exit_status()
@@ -334,8 +408,16 @@ def run_stage(
     quiet: bool = False,
 ) -> int:
     """Read JSON Lines, apply a stage function, write JSON Lines; return the exit status."""
+    problem = usage_problem(input, output)
+    if problem:
+        Report(stage).say(problem, essential=True)
+        return EXIT_USAGE
     known = _KnownErrors()
-    stream = open_input(input)
+    try:
+        stream = open_input(input)
+    except OSError as exc:
+        Report(stage).say(f"-i {input}: cannot read ({exc.strerror or exc})", essential=True)
+        return EXIT_USAGE
     try:
         records = known.track(read_records(stream, stage), stage)
         return write_records(stage, transform(records), output=output, progress=progress,
