@@ -481,9 +481,10 @@ def _translation_target(record, lang, translations, max_chars, cut) -> _Target |
         return None
     holder: Record = {"text": translation["text"]}
     text = record_text(holder, STAGE, max_chars=max_chars, cut=cut)
-    for kind in ("errors", "warnings"):
-        if holder.get(kind):
-            record.setdefault(kind, []).extend(holder[kind])
+    for entry in holder.get("errors", ()):
+        add_error(record, **entry)
+    for entry in holder.get("warnings", ()):
+        add_warning(record, **entry)
     if text is None:
         return None
     title = translation.get("title") if isinstance(translation.get("title"), str) else None
