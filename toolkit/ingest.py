@@ -127,7 +127,16 @@ def ingest_file(path: str, *, options: _Options | None = None) -> Iterator[Recor
                           f"{size:,} bytes, far over --max-chars {options.max_chars:,}; "
                           "raise --max-chars or pass --cut to take the start only")
         return
-    yield from _document(data, path, kind, options, id_base=path, size=size)
+    for record in _document(data, path, kind, options, id_base=path, size=size):
+        if len(data) < size and "text" in record and not _was_cut(record):
+            add_warning(record, STAGE, "cut", f"file read up to byte {len(data):,} of "
+                        f"{size:,} (--cut)")
+        yield record
+
+
+def _was_cut(record: Record) -> bool:
+    return any(isinstance(w, dict) and w.get("code") == "cut"
+               for w in record.get("warnings") or ())
 
 
 def _read_head(path: str, size: int, options: _Options) -> bytes | None:
@@ -139,7 +148,29 @@ def _read_head(path: str, size: int, options: _Options) -> bytes | None:
         if not options.cut:
             return None
         head = stream.read(limit)
-    return head[: head.rfind(b"\n")] if b"\n" in head else head
+    # End at a line break when one is near the end, so no word is cut; never at one near
+    # the start, which would drop most of a document written as one long paragraph.
+    newline = head.rfind(b"\n")
+    return _whole_characters(head[:newline] if newline >= len(head) // 2 else head)
+
+
+def _whole_characters(head: bytes) -> bytes:
+    """`head` without the character its cut end splits (UTF-8 or UTF-16 bytes)."""
+    utf16 = next((name for bom, name in _BOMS if head.startswith(bom) and "16" in name),
+                 None) or _utf16_without_bom(head)
+    if utf16:
+        head = head[: len(head) - len(head) % 2]
+        last = int.from_bytes(head[-2:], "little" if utf16.endswith("le") else "big")
+        return head[:-2] if 0xD800 <= last < 0xDC00 else head  # half a surrogate pair
+    start = len(head)
+    while start > 0 and len(head) - start < 4 and head[start - 1] & 0xC0 == 0x80:
+        start -= 1  # back over UTF-8 continuation bytes to their lead byte
+    if start > 0 and head[start - 1] >= 0xC0:
+        lead = head[start - 1]
+        needed = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        if len(head) - (start - 1) < needed:
+            return head[: start - 1]
+    return head
 
 
 def ingest_bytes(data: bytes, *, options: _Options | None = None,
