@@ -71,10 +71,10 @@ def _count(entries: Any) -> int:
 def failed_upstream(record: Record) -> bool:
     """True for a record an earlier step could not build (a bad line, an unreadable file).
 
-    Such a record has no `text` and already carries its error: later stages pass it on
-    untouched instead of piling a second error on it.
+    Such a record has no `text` (or one that is not a string) and already carries its
+    error: later stages pass it on untouched instead of piling a second error on it.
     """
-    return "text" not in record and bool(record.get("errors"))
+    return not isinstance(record.get("text"), str) and bool(record.get("errors"))
 
 
 def stage_params(**options: Any) -> dict[str, Any]:
