@@ -7,15 +7,44 @@ modules are imported inside the commands so `toolkit --help` stays fast.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from toolkit import options as opt
 from toolkit.records import run_stage, write_records
 
+try:  # typer >= 0.25 parses with its own copy of click
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import UsageError
+
+
+class _OneLineUsageError(UsageError):
+    def show(self, file=None) -> None:
+        command = self.ctx.command_path if self.ctx else "toolkit"
+        message = " ".join(self.format_message().split())
+        (file or sys.stderr).write(f"{command}: {message} (see {command} --help)\n")
+
+
+class _Commands(TyperGroup):
+    """Bad usage (an unknown option, a value out of range) said in one line, exit 2, as
+    the commands' own checks say it, instead of click's usage block."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" or isinstance(exc, _OneLineUsageError):
+                raise
+            raise _OneLineUsageError(exc.format_message(), exc.ctx) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="toolkit",
     help="Offline translation, summaries and structured fields for Arabic, French and "
     "English documents. Every command reads and writes JSON Lines, so they chain with pipes.",
