@@ -80,6 +80,25 @@ def ingest_paths(
             yield from ingest_file(path, options=options)
 
 
+def ingest_records(
+    records: Iterable[Record],
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    cut: bool = False,
+) -> Iterator[Record]:
+    """Dicts with a `text` (and maybe `title`) made into records, as `toolkit ingest -`
+    does with JSON Lines: text normalised, `sha256` added, `id` (a hash of the text) and
+    `source` added when missing. An item that is not a dict becomes an error record."""
+    options = _Options(False, max_chars, cut)
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            yield add_error({"source": {"path": "-", "line": number}, "raw": repr(record)},
+                            STAGE, "bad_record", f"item {number} is a "
+                            f"{type(record).__name__}, not a dict; kept in 'raw'")
+            continue
+        yield _jsonl_record(record, "-", number, options, from_stdin=True)
+
+
 def expand_path(given: str) -> list[str] | None:
     """The files a command-line path stands for, sorted; None when nothing is there."""
     path = Path(given)
