@@ -214,6 +214,36 @@ def test_resume_counts_the_interrupted_runs_documents_as_new(argos_env, tmp_path
     assert only_new(True, len(documents)) == [d["id"] for d in documents]
 
 
+def test_a_stage_crashing_on_one_document_does_not_stop_the_run(argos_env, monkeypatch):
+    from toolkit import pipeline
+    from toolkit.ingest import ingest_paths
+
+    real = pipeline.stage_function
+
+    def crashing(stage):
+        function = real(stage)
+        if stage != "extract":
+            return function
+
+        def extract_records(records, **options):
+            for record in function(records, **options):
+                if "02_" in record["id"]:
+                    raise IndexError("list index out of range")
+                yield record
+        return extract_records
+
+    monkeypatch.setattr(pipeline, "stage_function", crashing)
+    documents = list(ingest_paths([str(DOCS / "en")]))
+    config = pipeline.RunConfig(skip_missing_models=True)
+    out = [record for record, _ in pipeline.run_documents(documents, config)]
+    assert [r["id"] for r in out] == [d["id"] for d in documents]
+    crashed = [r for r in out if r.get("errors")]
+    assert [r["id"] for r in crashed] == [d["id"] for d in documents if "02_" in d["id"]]
+    assert crashed[0]["errors"][-1]["stage"] == "extract"
+    assert crashed[0]["errors"][-1]["code"] == "internal_error"
+    assert all("fields" in r for r in out if r not in crashed)
+
+
 # --- interruptions ------------------------------------------------------------------------
 
 

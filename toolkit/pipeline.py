@@ -13,6 +13,7 @@ title and the summary sentences, written back into `summary.<lang>.sentences[i]
 
 from __future__ import annotations
 
+import copy
 import importlib
 import sys
 import time
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit import __version__
-from toolkit.records import MISSING_PREFIX, Record, add_warning
+from toolkit.records import MISSING_PREFIX, Record, add_error, add_warning
 
 STAGES = ("detect", "translate", "summarize", "extract")
 SCOPES = ("all", "summary")
@@ -106,6 +107,7 @@ class Meter:
     translated_sentences: int = 0
     reused: int = 0
     processed: int = 0
+    redone_chunks: int = 0
     skipped_missing: Counter = field(default_factory=Counter)
     missing_reasons: list[str] = field(default_factory=list)
 
@@ -119,6 +121,10 @@ class Meter:
             except StopIteration:
                 self.inclusive[stage] += time.perf_counter() - started
                 return
+            except Exception as exc:
+                if not hasattr(exc, "toolkit_stage"):  # the innermost stage that saw it
+                    exc.toolkit_stage = stage
+                raise
             self.inclusive[stage] += time.perf_counter() - started
             self.records[stage] += 1
             yield record
@@ -325,7 +331,7 @@ def run_documents(
                 continue
             meter.reused += 1
             slots.append(stored)
-        processed = process(fresh, config, meter)
+        processed = process_guarded(fresh, config, meter)
         for slot in slots:
             if slot is not None:
                 yield slot, True
@@ -339,6 +345,30 @@ def run_documents(
             yield record, False
         for _ in processed:  # a stage that broke the one-out-per-in rule
             raise RuntimeError("a stage yielded more records than it read")
+
+
+def process_guarded(records: list[Record], config: RunConfig, meter: Meter) -> Iterator[Record]:
+    """process(), but a stage that crashes on one document does not end the nightly run.
+
+    Stages promise never to raise for bad input; should one break that promise, the
+    chunk is redone one document at a time from a copy, and the document that still
+    crashes is written with an `internal_error` entry naming the stage.
+    """
+    backup = copy.deepcopy(records)
+    try:
+        return iter(list(process(records, config, meter)))
+    except Exception:  # noqa: BLE001 - see the docstring
+        meter.redone_chunks += 1
+    out = []
+    for original in backup:
+        try:
+            out.extend(process([copy.deepcopy(original)], config, meter))
+        except Exception as exc:  # noqa: BLE001
+            stage = getattr(exc, "toolkit_stage", "run")
+            out.append(add_error(original, stage, "internal_error",
+                                 f"{stage} crashed on this document ({type(exc).__name__}: "
+                                 f"{exc}); the other documents went on; please report it"))
+    return iter(out)
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
