@@ -314,7 +314,7 @@ class Report:
             self._said[key] += 1
             if self._said[key] == 1 or (not missing and self._said[key] <= 20):
                 where = describe(record)
-                if not message.startswith(f"input {where}:"):  # a bad line's names it already
+                if where not in message:  # a bad line's or a file's message names it already
                     message = f"{where}: {message}"
                 self.say(message, essential=missing)
 
