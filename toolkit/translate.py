@@ -169,11 +169,11 @@ def translator_for(package: pkgs.Package, options: Options):
 def decoding_limit(length: int) -> int:
     """Output tokens allowed for an input of `length` tokens (a loop cannot run for ever).
 
-    Rounded up to a multiple of 16 so that sentences of similar length share a batch;
+    Rounded up to a multiple of 64 so that sentences of similar length share a batch;
     it depends on the sentence alone, never on its neighbours, so batching cannot
     change a result (CTranslate2 masks the padding itself).
     """
-    return min(512, -(-(2 * length + 10) // 16) * 16)
+    return min(512, -(-(2 * length + 10) // 64) * 64)
 
 
 def translate_strings(strings: list[str], package: pkgs.Package, options: Options,

@@ -49,7 +49,7 @@ class TranslationCache:
             self._prefixes[key] = json.dumps([
                 package.name, package.version, package.from_code, package.to_code,
                 package.target_prefix, options.beam_size, LENGTH_PENALTY,
-                options.max_input_tokens, "limit=ceil16(2n+10)<=512", resolve_device(options.device),
+                options.max_input_tokens, "limit=ceil64(2n+10)<=512", resolve_device(options.device),
                 options.compute_type, __version__], ensure_ascii=False)
         return self._prefixes[key]
 

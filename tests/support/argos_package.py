@@ -146,6 +146,7 @@ def build_model_spec(
     seed: int = 0,
     eos_bias: float = 2.0,
     source_weight: float = 6.0,
+    eos_slope: float = 0.0,
 ):
     """A CTranslate2 TransformerSpec (pre-norm, sinusoidal positions) with seeded weights."""
     import numpy as np
@@ -197,7 +198,16 @@ def build_model_spec(
             if hasattr(layer, "attention"):
                 set_attention(layer.attention, False)
             set_ffn(layer.ffn)
-    spec.decoder.projection.weight = matrix(len(target_vocabulary), width) * np.float32(3.0)
+    projection = matrix(len(target_vocabulary), width) * np.float32(3.0)
+    if eos_slope:
+        # The EOS logit grows with the decoder position: the slow sinusoids of the position
+        # encoding rise (sin) and fall (cos) monotonically over the first ~60 steps.
+        slow = np.arange(width // 2) >= int(width * 0.2)
+        row = np.zeros(width, dtype=np.float32)
+        row[0::2][slow] = 1.0
+        row[1::2][slow] = -1.0
+        projection[target_vocabulary.index("</s>")] = row * np.float32(eos_slope / slow.sum())
+    spec.decoder.projection.weight = projection
     bias = vector(len(target_vocabulary))
     bias[target_vocabulary.index("</s>")] = eos_bias
     spec.decoder.projection.bias = bias
@@ -240,6 +250,7 @@ def build_package(
     seed: int | None = None,
     eos_bias: float = 2.5,
     source_weight: float = 6.0,
+    eos_slope: float = 0.0,
     sentencepiece: bool = True,
     target_prefix: str | None = None,
     package_version: str = "1.0",
@@ -247,6 +258,8 @@ def build_package(
     vocab_size: int = 800,
     extra_files: dict[str, bytes] | None = None,
     name: str | None = None,
+    quantization: str | None = None,
+    compress: bool = True,
 ) -> Path:
     """Write `translate-<from>_<to>-<version>.argosmodel` into `directory`; return its path.
 
@@ -283,27 +296,27 @@ def build_package(
         seed = zlib.crc32(f"{from_code}-{to_code}".encode())
     spec = build_model_spec(vocabulary, target_vocabulary, layers=layers, width=width,
                             heads=heads, ffn=ffn, seed=seed, eos_bias=eos_bias,
-                            source_weight=source_weight)
+                            source_weight=source_weight, eos_slope=eos_slope)
     spec.validate()
-    spec.optimize()
+    spec.optimize(quantization=quantization)  # real argos packages are int8
     with tempfile.TemporaryDirectory() as tmp:
         spec.save(tmp)
         for path in sorted(Path(tmp).iterdir()):
             files[f"model/{path.name}"] = path.read_bytes()
     files.update(extra_files or {})
     target = directory / f"{folder}.argosmodel"
-    write_zip(target, folder, files)
+    write_zip(target, folder, files, compress)
     return target
 
 
-def write_zip(target: Path, folder: str, files: dict[str, bytes]) -> None:
+def write_zip(target: Path, folder: str, files: dict[str, bytes], compress: bool = True) -> None:
     """A zip of `folder/<name>` entries with a fixed timestamp (byte-identical rebuilds)."""
     partial = target.with_suffix(".partial")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo(f"{folder}/", (2024, 1, 1, 0, 0, 0)), b"")
         for name in sorted(files):
             info = zipfile.ZipInfo(f"{folder}/{name}", (2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             archive.writestr(info, files[name])
     partial.replace(target)
 
