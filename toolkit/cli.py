@@ -427,9 +427,12 @@ def show(
 
     Example: toolkit run docs/ -o today.jsonl && toolkit show -i today.jsonl
     """
-    from toolkit.records import open_input, read_records
+    from toolkit.records import EXIT_USAGE, open_input, read_records, usage_problem
     from toolkit.show import render
 
+    if problem := usage_problem(input, None):
+        typer.echo(f"toolkit show: {problem}", err=True)
+        _finish(EXIT_USAGE)
     stream = open_input(input)
     try:
         typer.echo(render(read_records(stream, "show"), to=to, width=width), nl=False)
