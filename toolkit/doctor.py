@@ -78,7 +78,7 @@ def stage_checks() -> list[Check]:
             continue
         hook = getattr(module, "doctor_checks", None)
         if hook is None:
-            checks.append(Check(f"stage {stage}", True, "no external resources declared"))
+            checks.append(Check(f"stage {stage}", True, "imports"))
             continue
         try:
             found = hook()
@@ -87,6 +87,34 @@ def stage_checks() -> list[Check]:
             continue
         for item in found:
             checks.append(item if isinstance(item, Check) else Check(**item))
+    return checks
+
+
+# Files the stages read from installed libraries (found without importing them).
+LIBRARY_FILES = (
+    ("detect", "py3langid", "data/model.npz.xz", "language identification model"),
+    ("summarize", "sumy", "data/stopwords/arabic.txt", "stop words ar"),
+    ("summarize", "sumy", "data/stopwords/french.txt", "stop words fr"),
+    ("summarize", "sumy", "data/stopwords/english.txt", "stop words en"),
+    ("summarize", "nltk", "stem/snowball.py", "Snowball stemmers (code, no NLTK data)"),
+    ("summarize", "nltk", "stem/isri.py", "ISRI Arabic stemmer (code, no NLTK data)"),
+)
+
+
+def library_file_checks() -> list[Check]:
+    """Resources that ship inside libraries: present, and nothing to download."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    checks = []
+    for stage, package, relative, what in LIBRARY_FILES:
+        spec = find_spec(package)
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        found = any((Path(folder) / relative).is_file() for folder in folders)
+        checks.append(Check(f"{stage}: {what}", found,
+                            f"{package}/{relative}" if found else f"{package} lacks {relative}",
+                            "" if found else f"pip install --force-reinstall {package}"))
+    checks.append(Check("NLTK data", True, "not needed: sentences come from toolkit.sentences"))
     return checks
 
 
@@ -137,7 +165,8 @@ def diagnose(to: str = "en", sources: list[str] | None = None) -> dict[str, Any]
     sources = sources or ["ar", "fr", "en"]
     pairs, packages, reachable = pair_checks(sources, to)
     versions, library_problems = library_versions()
-    checks = pairs + stage_checks() + data_checks() + library_problems
+    checks = (pairs + stage_checks() + library_file_checks() + data_checks()
+              + library_problems)
     return {
         "ready": all(check.ok for check in checks),
         "to": to,
