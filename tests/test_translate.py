@@ -254,16 +254,46 @@ def test_translate_path_does_not_import_argostranslate_translate_stanza_or_torch
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.skipif(not Path("/work/shared/seeds").is_dir(), reason="seeds not present")
-def test_seeds_translate_to_english_and_arabic_ones_reach_french(installed):
+def test_two_processes_share_one_cache(installed, tmp_path):
+    env = _subprocess_env(tmp_path, installed)
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl(fixture_records()[:6]), "utf-8")
+    cache = tmp_path / "shared.sqlite"
+    command = [sys.executable, "-m", "toolkit", "translate", "--to", "en", "-i", str(source)]
+    both = [subprocess.Popen([*command, "--cache", str(cache)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in both]
+    assert [p.returncode for p in both] == [0, 0], outputs[0][1].decode()
+    plain = subprocess.run([*command, "--no-cache"], env=env, capture_output=True, timeout=300,
+                           check=False)
+    assert outputs[0][0] == outputs[1][0] == plain.stdout
+
+
+SEEDS = Path("/work/shared/seeds")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seeds not present")
+def test_seeds_offline_twice_identical_and_arabic_reach_french(installed, tmp_path):
     records = []
-    for path in sorted(Path("/work/shared/seeds").glob("*.txt")):
+    for path in sorted(SEEDS.glob("*.txt")):
         title, _, body = path.read_text("utf-8").strip().partition("\n")
         arabic = any("\u0600" <= c <= "\u06ff" for c in title)
         records.append({"id": path.name, "lang": "ar" if arabic else "fr", "title": title,
                         "text": body.strip()})
-    english = list(translate_records([dict(r) for r in records], to="en", cache=None))
-    assert all("translations" in r and not r.get("errors") for r in english)
-    french = list(translate_records([dict(r) for r in records if r["lang"] == "ar"], to="fr",
-                                    cache=None))
-    assert french and all(r["translations"]["fr"]["pivot"] == "en" for r in french)
+    env = _subprocess_env(tmp_path, installed)  # sockets fail in these processes
+    source = tmp_path / "seeds.jsonl"
+    source.write_text(jsonl(records), "utf-8")
+    command = [sys.executable, "-m", "toolkit", "translate", "-i", str(source)]
+    runs = [subprocess.run([*command, "--to", "en", *extra], env=env, capture_output=True,
+                           timeout=300, check=False)
+            for extra in ([], [], ["--no-cache"])]
+    assert [r.returncode for r in runs] == [0, 0, 0], runs[0].stderr.decode()
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    english = [json.loads(line) for line in runs[0].stdout.splitlines()]
+    assert len(english) == len(records) and all("en" in r["translations"] for r in english)
+    french = subprocess.run([*command, "--to", "fr"], env=env, capture_output=True,
+                            timeout=300, check=False)
+    assert french.returncode == 0
+    for record in map(json.loads, french.stdout.splitlines()):
+        expected = "en" if record["lang"] == "ar" else None
+        assert record["translations"]["fr"]["pivot"] == expected

@@ -248,7 +248,7 @@ def build_package(
     heads: int = 2,
     ffn: int = 128,
     seed: int | None = None,
-    eos_bias: float = 2.5,
+    eos_bias: float = 3.0,
     source_weight: float = 6.0,
     eos_slope: float = 0.0,
     sentencepiece: bool = True,
