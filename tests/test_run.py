@@ -273,7 +273,7 @@ def _start_and_kill(args: list[str], state: Path, sig: int, at_least: int) -> su
 
 def test_kill_9_then_resume_equals_an_uninterrupted_run(installed, tmp_path):
     docs = tmp_path / "docs"
-    count = 400
+    count = 200
     make_corpus(docs, count)
     out, state = tmp_path / "out.jsonl", tmp_path / "state"
     args = [str(docs), "--to", "en", "-o", str(out), "--state", str(state), "--no-cache"]
