@@ -142,6 +142,11 @@ def test_bad_usage_exits_2(tmp_path):
     assert run(str(DOCS), "--shard", "4/3").exit_code == 2
     assert run(str(DOCS), "--translate", "some").exit_code == 2
     assert run(str(DOCS), "--export", "xlsx:out.xlsx").exit_code == 2
+    missing = tmp_path / "no" / "such"
+    for args in (["-o", f"{missing}/out.jsonl"], ["--report", f"{missing}/r.json"],
+                 ["--export", f"csv:{missing}/t.csv"]):
+        result = run(str(DOCS / "en"), *args)
+        assert result.exit_code == 2 and "folder does not exist" in result.stderr
 
 
 # --- state: incremental runs --------------------------------------------------------------

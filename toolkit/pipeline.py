@@ -415,9 +415,17 @@ def check_usage(job: Job) -> None:
     if (job.resume or job.only_new or job.wait) and not job.state_dir:
         flag = "--resume" if job.resume else "--only-new" if job.only_new else "--wait"
         raise ValueError(f"{flag} needs --state DIR (the folder that remembers documents)")
+    from toolkit.records import usage_problem
+
+    targets = [("-o", job.output), ("--report", job.report_path)]
     for spec in job.exports:
-        fmt, _ = parse_export(spec)
+        fmt, path = parse_export(spec)
         _check_export_format(fmt)
+        targets.append(("--export", path))
+    for flag, target in targets:  # found now, not after a night's work
+        problem = usage_problem(None, target)
+        if problem:
+            raise ValueError(problem.replace("-o ", f"{flag} ", 1))
     for _ in process([], job.config):  # each stage checks its options on its first call
         pass
 
@@ -481,7 +489,9 @@ def _run_locked(job: Job, state: Any) -> int:
     from toolkit.records import (
         EXIT_INTERRUPTED,
         EXIT_OK,
+        EXIT_USAGE,
         AtomicOutput,
+        OutputError,
         Progress,
         Report,
         dumps,
@@ -520,6 +530,9 @@ def _run_locked(job: Job, state: Any) -> int:
         say("interrupted; no output file was left behind"
             + ("; finished documents are kept in the state folder (--resume)" if state else ""))
         return EXIT_INTERRUPTED
+    except OutputError as exc:  # the folder went away during the run
+        say(str(exc))
+        return EXIT_USAGE
     except BrokenPipeError:  # `toolkit run docs/ | head -1`: the reader went away
         import os
 
