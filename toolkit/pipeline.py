@@ -502,9 +502,9 @@ def _run_locked(job: Job, state: Any) -> int:
     report = Report("run", job.quiet)
     progress = Progress("run", job.progress, job.quiet)
     if state is not None and state.interrupted and not job.quiet:
-        say("the previous run with these options did not finish; "
-            + ("resuming it" if job.resume else "its finished documents are reused "
-               "(pass --resume so --only-new also writes them)"))
+        say("the previous run with these options did not finish; its finished documents "
+            + ("are reused" if job.resume or not job.only_new else
+               "are reused but, with --only-new, not written: pass --resume to write them"))
     written = 0
     restore = _terminate_as_interrupt()
     try:

@@ -1,8 +1,8 @@
 """Scale-out: the same stage functions over a partitioned JSON Lines dataset on Dask.
 
-Each partition (a file, or a block of one) goes through toolkit.pipeline.process, the
-chain `toolkit run` uses, in a worker process that loads its models once. Dask does the
-scheduling, retries and data movement; nothing here schedules anything.
+Each partition (a file, or a block of one) goes through the chain `toolkit run` uses
+(toolkit.pipeline.process_guarded), in a worker process that loads its models once.
+Dask does the scheduling, retries and data movement; nothing here schedules anything.
 
     import dask.bag as db
     from toolkit.pipeline import RunConfig
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from toolkit.pipeline import RunConfig, process
+from toolkit.pipeline import Meter, RunConfig, process_guarded
 from toolkit.records import dumps, parse_line
 
 
@@ -27,7 +27,7 @@ def process_partition(lines: Iterable[str], config: RunConfig) -> list[str]:
     """One partition of JSON Lines text in, the processed JSON Lines out (same order)."""
     records = [parse_line(line.rstrip("\r\n").encode("utf-8"), number, "run")
                for number, line in enumerate(lines, start=1) if line.strip()]
-    return [dumps(record) for record in process(records, config)]
+    return [dumps(record) for record in process_guarded(records, config, Meter())]
 
 
 def process_bag(bag: Any, config: RunConfig) -> Any:
