@@ -297,3 +297,13 @@ def test_seeds_offline_twice_identical_and_arabic_reach_french(installed, tmp_pa
     for record in map(json.loads, french.stdout.splitlines()):
         expected = "en" if record["lang"] == "ar" else None
         assert record["translations"]["fr"]["pivot"] == expected
+
+
+def test_damaged_installed_model_is_an_error_entry_not_a_traceback(installed):
+    (installed / "translate-fr_en-1_0" / "model" / "model.bin").write_bytes(b"garbage")
+    result = run_cli(["--to", "en", "--no-cache"], [FR, AR])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    fr, ar = out_records(result)
+    assert fr["errors"][0]["code"] == "broken_model"
+    assert "toolkit models install --force" in fr["errors"][0]["message"]
+    assert "translations" in ar

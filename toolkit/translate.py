@@ -80,6 +80,9 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
     """Options checked before any record is read (bad usage raises ValueError)."""
     if device not in DEVICES:
         raise ValueError(f"--device must be one of {', '.join(DEVICES)}")
+    if device == "cuda" and resolve_device("auto") != "cuda":
+        raise ValueError("--device cuda: no CUDA device is visible to CTranslate2; "
+                         "use --device cpu or auto")
     for name, value, low in (("--batch-size", batch_size, 1), ("--beam-size", beam_size, 1),
                              ("--threads", threads, 0), ("max_input_tokens", max_input_tokens, 8)):
         if not isinstance(value, int) or value < low:
@@ -129,18 +132,28 @@ class BPETokenizer:
         return self.detokenizer.detokenize(" ".join(tokens).replace("@@ ", "").split(" "))
 
 
-_TOKENIZERS: dict[Path, Any] = {}
+_TOKENIZERS: dict[tuple, Any] = {}
 _TRANSLATORS: dict[tuple, Any] = {}
 
 
+def _identity(package: pkgs.Package) -> tuple:
+    """A package folder's identity: reinstalling into the same folder gives a new one."""
+    try:
+        stamp = (package.path / "model" / "model.bin").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return (package.path, package.version, stamp)
+
+
 def tokenizer_for(package: pkgs.Package):
-    if package.path not in _TOKENIZERS:
+    key = _identity(package)
+    if key not in _TOKENIZERS:
         if package.tokenizer == "sentencepiece":
-            _TOKENIZERS[package.path] = SentencePieceTokenizer(package.path / "sentencepiece.model")
+            _TOKENIZERS[key] = SentencePieceTokenizer(package.path / "sentencepiece.model")
         else:
-            _TOKENIZERS[package.path] = BPETokenizer(package.path / "bpe.model",
-                                                     package.from_code, package.to_code)
-    return _TOKENIZERS[package.path]
+            _TOKENIZERS[key] = BPETokenizer(package.path / "bpe.model", package.from_code,
+                                            package.to_code)
+    return _TOKENIZERS[key]
 
 
 def resolve_device(device: str) -> str:
@@ -155,7 +168,7 @@ def translator_for(package: pkgs.Package, options: Options):
     import ctranslate2
 
     device = resolve_device(options.device)
-    key = (package.path, device, options.threads, options.compute_type)
+    key = (_identity(package), device, options.threads, options.compute_type)
     if key not in _TRANSLATORS:
         _TRANSLATORS[key] = ctranslate2.Translator(
             str(package.path / "model"), device=device, inter_threads=1,
@@ -345,6 +358,12 @@ def missing_model_message(source: str, target: str) -> str:
             f"{source} {target}` there) and copied here")
 
 
+def broken_model_message(package: pkgs.Package, exc: BaseException) -> str:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (f"the installed package {package.path} cannot be loaded ({reason}); reinstall it "
+            f"with `toolkit models install --force FILE.argosmodel`")
+
+
 def plan_record(record: Record, options: Options, packages, *, max_chars: int, cut: bool,
                 force: bool) -> Plan:
     plan = Plan(record)
@@ -379,7 +398,12 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         add_error(record, STAGE, "missing_model", missing_model_message(lang, options.to))
         plan.skip = True
         return plan
-    tokenizer = tokenizer_for(plan.route[0])
+    try:
+        tokenizer = tokenizer_for(plan.route[0])
+    except (RuntimeError, OSError, ValueError) as exc:
+        add_error(record, STAGE, "broken_model", broken_model_message(plan.route[0], exc))
+        plan.skip = True
+        return plan
     for key, sentence in enumerate(plan.title_sentences + plan.text_sentences):
         plan.pieces[key] = cut_to_limit(sentence.text, tokenizer, options.max_input_tokens)
     return plan
@@ -471,14 +495,21 @@ def _translate_window(plans: list[Plan], options: Options, cache) -> None:
             package = plan.route[step]
             strings = [s for pieces in current[id(plan)].values() for s in pieces]
             wanted.setdefault(package.path, (package, []))[1].extend(strings)
-        done: dict[Path, dict[str, str]] = {}
+        done: dict[Path, dict[str, str] | str] = {}
         for path in sorted(wanted):
             package, strings = wanted[path]
-            done[path] = translate_strings(strings, package, options, cache)
+            try:
+                done[path] = translate_strings(strings, package, options, cache)
+            except (RuntimeError, OSError, ValueError) as exc:  # a damaged installed package
+                done[path] = broken_model_message(package, exc)
         for plan in plans:
             if plan.skip or not plan.route or step >= len(plan.route):
                 continue
             mapping = done[plan.route[step].path]
+            if isinstance(mapping, str):
+                add_error(plan.record, STAGE, "broken_model", mapping)
+                plan.skip = True
+                continue
             hops_of[id(plan)].append(mapping)
             current[id(plan)] = {k: [mapping[s] for s in v] for k, v in current[id(plan)].items()}
     for plan in plans:
