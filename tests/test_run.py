@@ -118,9 +118,13 @@ def test_translate_summary_translates_only_title_and_summary(installed, tmp_path
     for record in read_jsonl(light):
         translation = record["translations"]["en"]
         assert translation["scope"] == "summary" and translation["title"]
-        assert "text" not in translation
-        for sentence in record["summary"]["fr"]["sentences"]:
-            assert sentence["translations"]["en"]
+        assert "text" not in translation and "sentences" not in translation
+        chosen = record["summary"]["fr"]["sentences"]
+        assert [p["index"] for p in translation["summary_sentences"]] == \
+            [s["index"] for s in chosen]
+        for sentence, pair in zip(chosen, translation["summary_sentences"]):
+            assert sentence["translations"]["en"] == pair["target"]
+            assert pair["source"] == sentence["text"]
     cost_all = json.loads(report_all.read_text())["translate"]["characters"]
     cost_summary = json.loads(report_summary.read_text())["translate"]["characters"]
     assert 0 < cost_summary < cost_all / 2

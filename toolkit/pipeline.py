@@ -246,24 +246,29 @@ def _merge_summary_translation(record: Record, translated: Record, to: str, mete
                                ) -> None:
     before = translated.pop("_errors_before", 0)
     for key in ("errors", "warnings"):
-        new = (translated.get(key) or [])[before if key == "errors" else 0:]
-        if new:
-            record.setdefault(key, []).extend(new)
+        for entry in (translated.get(key) or [])[before if key == "errors" else 0:]:
+            if isinstance(entry.get("message"), str):  # point at where the pairs are kept
+                entry["message"] = entry["message"].replace(
+                    f"translations.{to}.sentences", f"translations.{to}.summary_sentences")
+            record.setdefault(key, []).append(entry)
     translation = (translated.get("translations") or {}).get(to)
     if not isinstance(translation, dict):
         return
-    targets = [item.get("target") for item in translation.get("sentences") or []]
+    pairs = [item for item in translation.get("sentences") or [] if isinstance(item, dict)]
     sentences = _summary_sentences(record) or []
-    for index, item in enumerate(sentences):
-        if index < len(targets):
-            item.setdefault("translations", {})[to] = targets[index]
-    meter.translated_sentences += len(targets)
+    for item, pair in zip(sentences, pairs):
+        item.setdefault("translations", {})[to] = pair.get("target")
+    meter.translated_sentences += len(pairs)
+    # Not `sentences`: those pair sentence i of the whole text, and only the summary's
+    # sentences were translated; `index` says which sentence of the text each one is.
     record.setdefault("translations", {})[to] = {
         "scope": "summary",
         "title": translation.get("title"),
         "model": translation.get("model"),
         "pivot": translation.get("pivot"),
         "params": translation.get("params"),
+        "summary_sentences": [{"index": item.get("index"), **pair}
+                              for item, pair in zip(sentences, pairs)],
     }
 
 
