@@ -125,12 +125,12 @@ def translate(
     Example: toolkit ingest docs/ | toolkit detect | toolkit translate --to en
     """
     from toolkit.records import EXIT_USAGE
-    from toolkit.translate import check_options, translate_records
+    from toolkit.translate import MAX_INPUT_TOKENS, check_options, translate_records
 
-    settings = dict(to=to, source=source, batch_size=batch_size, beam_size=beam_size,
-                    device=device, threads=threads)
+    settings = {"to": to, "source": source, "batch_size": batch_size, "beam_size": beam_size,
+                "device": device, "threads": threads}
     try:
-        check_options(**settings, compute_type="default", max_input_tokens=200)
+        check_options(**settings, compute_type="default", max_input_tokens=MAX_INPUT_TOKENS)
     except ValueError as exc:
         typer.echo(f"toolkit translate: {exc}", err=True)
         _finish(EXIT_USAGE)
