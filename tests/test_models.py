@@ -157,3 +157,17 @@ def test_layout_details_are_read(argos_env, tmp_path):
     assert package.target_prefix == "__fr__"
     assert package.sentence_splitter == "stanza"
     assert package.tokenizer == "sentencepiece"
+
+
+def test_download_with_a_hanging_dns_gives_up_after_the_timeout(argos_env, tmp_path,
+                                                                 monkeypatch):
+    import threading
+    import time
+
+    release = threading.Event()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: release.wait(30))
+    started = time.monotonic()
+    with pytest.raises(models.PackageError, match="cannot reach the package index"):
+        models.download_package("ar", "en", tmp_path, timeout=0.5)
+    assert time.monotonic() - started < 5
+    release.set()

@@ -393,9 +393,37 @@ def index_url() -> str:
     return base if base.endswith(".json") else base.rstrip("/") + "/index.json"
 
 
+def _resolve_within(url: str, timeout: float) -> None:
+    """Look the host up in a thread: a dead DNS server must not hang past the timeout."""
+    import socket
+    import threading
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    if not host:
+        return
+    outcome: list[BaseException | None] = []
+
+    def lookup() -> None:
+        try:
+            socket.getaddrinfo(host, 443)
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise OSError(f"looking up {host} took over {timeout:.0f}s")
+    if outcome[0] is not None:
+        raise outcome[0]
+
+
 def _fetch(url: str, timeout: float) -> bytes:
     import urllib.request
 
+    _resolve_within(url, timeout)
     request = urllib.request.Request(url, headers={"User-Agent": "ArgosTranslate"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read()
