@@ -404,6 +404,15 @@ SIGINT_ARGS.update({"ingest": ["ingest", "-"], "export": ["export", "--format", 
 def test_ctrl_c_mid_run_exits_130_and_leaves_no_file(stage, tmp_path, isolated):
     """The stage has opened its output and written records when Ctrl-C comes, while it
     waits for more input: exit 130, neither the output nor its temporary file remains."""
+    interrupt_mid_run(stage, signal.SIGINT, tmp_path, isolated)
+
+
+@pytest.mark.parametrize("stage", stages(["detect", "ingest", "export"]))
+def test_sigterm_from_a_cron_timeout_cleans_up_like_ctrl_c(stage, tmp_path, isolated):
+    interrupt_mid_run(stage, signal.SIGTERM, tmp_path, isolated)
+
+
+def interrupt_mid_run(stage: str, signum: int, tmp_path: Path, isolated: dict) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     target = folder / ("out.csv" if stage == "export" else "out.jsonl")
@@ -419,7 +428,7 @@ def test_ctrl_c_mid_run_exits_130_and_leaves_no_file(stage, tmp_path, isolated):
             time.sleep(0.05)
         assert any(folder.iterdir()), "the stage never opened its output"
         time.sleep(0.5)  # let it work through what it was given
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         status = process.wait(timeout=60)
         stderr = process.stderr.read()
     finally:

@@ -43,6 +43,7 @@ from toolkit.records import (
     dumps,
     open_input,
     read_records,
+    terminate_like_ctrl_c,
 )
 
 STAGE = "export"
@@ -623,9 +624,10 @@ def export_command(
             yield record
 
     try:
-        export_records(watched(read_records(stream, STAGE)), None if to_stdout else output,
-                       format=chosen, fields=fields, separator=separator, excel=excel,
-                       table=table)
+        with terminate_like_ctrl_c():
+            export_records(watched(read_records(stream, STAGE)), None if to_stdout else output,
+                           format=chosen, fields=fields, separator=separator, excel=excel,
+                           table=table)
     except KeyboardInterrupt:
         meter.close()
         report.say("interrupted; no output file was left behind", essential=True)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -152,6 +155,8 @@ def dumps(record: Record) -> str:
 
 def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
     """One input line as a record; anything but a JSON object becomes an error record."""
+    if raw.startswith(b"\xef\xbb\xbf"):  # a BOM: files from Windows, also concatenated ones
+        raw = raw[3:]
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -202,6 +207,26 @@ def open_input(path: Path | str | None) -> IO[bytes]:
 
 
 # --- writing --------------------------------------------------------------------------
+
+
+@contextmanager
+def terminate_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (cron's `timeout`, `kill`) ends the command as Ctrl-C does: the -o
+    temporary file is removed and the status is 130, instead of dying with it left
+    behind. Only in the main thread and where SIGTERM still has its default action."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class OutputError(Exception):
@@ -378,7 +403,7 @@ def write_records(
         report.say(problem, essential=True)
         return EXIT_USAGE
     try:
-        with AtomicOutput(output) as stream:
+        with terminate_like_ctrl_c(), AtomicOutput(output) as stream:
             for record in records:
                 report.new_errors(record, known.pop() if known else 0)
                 stream.write(dumps(record).encode("utf-8") + b"\n")
