@@ -108,6 +108,7 @@ MIXED_LINES = [
     (dumps({"id": "separators", "text": "One line\u2028still one line.\u2029 And more "
             "English words in a second sentence here."}), "Unicode line separators"),
     (dumps(GOOD[2]), "good"),
+    (b"\xef\xbb\xbf" + dumps({"id": "bom", "text": EN}), "a BOM mid-file (files concatenated)"),
 ]
 MIXED = b"\n".join(line for line, _ in MIXED_LINES) + b"\n\n"  # a blank line is skipped
 
@@ -115,7 +116,7 @@ MIXED = b"\n".join(line for line, _ in MIXED_LINES) + b"\n\n"  # a blank line is
 def as_object(line: bytes) -> dict | None:
     """The input line as the record a stage should pass through, or None (a bad line)."""
     try:
-        value = json.loads(line.decode("utf-8"))
+        value = json.loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (UnicodeError, ValueError):
         return None
