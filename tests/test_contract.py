@@ -460,6 +460,23 @@ def test_python_api_gives_what_the_command_gives(stage):
     assert [json.loads(x) for x in out_lines(result.stdout_bytes)] == produced
 
 
+def _never_read():
+    raise AssertionError("a record was read before the options were checked")
+    yield
+
+
+# Left out (reported): translate_records does not check max_chars; extract_records raises
+# TypeError for a non-number.
+@pytest.mark.parametrize("stage", stages(["ingest", "detect", "summarize"]))
+def test_python_api_refuses_a_bad_max_chars_before_reading(stage):
+    module, function = ("toolkit.ingest", "ingest_records") if stage == "ingest" else \
+        RECORD_STAGES[stage][:2]
+    stage_records = getattr(importlib.import_module(module), function)
+    for bad in (0, -5, "1000", None):
+        with pytest.raises(ValueError, match="max_chars"):
+            list(stage_records(_never_read(), max_chars=bad))
+
+
 @pytest.mark.parametrize("stage", stages(["ingest"]))
 def test_ingest_records_is_ingest_of_json_lines_on_stdin(stage):
     from toolkit.ingest import ingest_records

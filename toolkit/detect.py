@@ -21,6 +21,7 @@ from toolkit.records import (
     Record,
     add_warning,
     already_done,
+    check_max_chars,
     failed_upstream,
     record_text,
     stage_params,
@@ -124,6 +125,12 @@ def detect_records(
     Skipped: records that failed upstream, records detected before with the same
     params, and records that bring their own `lang` (no lang_params), unless `force`.
     """
+    check_max_chars(max_chars)  # now, not at the first record
+    return _detect_all(records, force=force, max_chars=max_chars, cut=cut)
+
+
+def _detect_all(records: Iterable[Record], *, force: bool, max_chars: int,
+                cut: bool) -> Iterator[Record]:
     params = stage_params(model=model_name(), max_chars=max_chars, cut=cut)
     for record in records:
         if failed_upstream(record) or (not force and _keep_existing(record, params)):

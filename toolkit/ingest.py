@@ -26,7 +26,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from toolkit.records import DEFAULT_MAX_CHARS, Record, add_error, add_warning, parse_line
+from toolkit.records import (
+    DEFAULT_MAX_CHARS,
+    Record,
+    add_error,
+    add_warning,
+    check_max_chars,
+    parse_line,
+)
 
 STAGE = "ingest"
 
@@ -63,7 +70,11 @@ def ingest_paths(
     cut: bool = False,
 ) -> Iterator[Record]:
     """Records for files, folders (recursive, sorted), globs and '-' (stdin), in order."""
-    options = _Options(split_articles, max_chars, cut)
+    check_max_chars(max_chars)  # now, not at the first file
+    return _ingest_all(paths, _Options(split_articles, max_chars, cut))
+
+
+def _ingest_all(paths: Iterable[str], options: _Options) -> Iterator[Record]:
     for given in paths:
         given = str(given)
         if given == "-":
@@ -89,7 +100,11 @@ def ingest_records(
     """Dicts with a `text` (and maybe `title`) made into records, as `toolkit ingest -`
     does with JSON Lines: text normalised, `sha256` added, `id` (a hash of the text) and
     `source` added when missing. An item that is not a dict becomes an error record."""
-    options = _Options(False, max_chars, cut)
+    check_max_chars(max_chars)
+    return _ingest_dicts(records, _Options(False, max_chars, cut))
+
+
+def _ingest_dicts(records: Iterable[Record], options: _Options) -> Iterator[Record]:
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             yield add_error({"source": {"path": "-", "line": number}, "raw": repr(record)},

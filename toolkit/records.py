@@ -90,6 +90,12 @@ def already_done(result: Any, params: dict[str, Any], force: bool = False) -> bo
     return not force and isinstance(result, dict) and result.get("params") == params
 
 
+def check_max_chars(max_chars: Any) -> None:
+    """Raise ValueError for a max_chars no text could meet (bad usage, before any record)."""
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise ValueError(f"max_chars must be a whole number of at least 1, not {max_chars!r}")
+
+
 def record_text(
     record: Record,
     stage: str,

@@ -25,6 +25,7 @@ from toolkit.records import (
     add_error,
     add_warning,
     already_done,
+    check_max_chars,
     failed_upstream,
     record_text,
     stage_params,
@@ -495,6 +496,7 @@ def summarize_records(
     `sentences`.
     """
     check_options(sentences=sentences, ratio=ratio, method=method, on=on)
+    check_max_chars(max_chars)
     params = stage_params(method=method, sentences=None if ratio else sentences, ratio=ratio)
     return _summarize_all(records, params, on=on, force=force, max_chars=max_chars, cut=cut)
 
