@@ -80,7 +80,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     if translation:
         _add_english_names(people, text, lang, translation, summary)
     orgs = _organisations(sources, lang, dateline)
-    places, countries = _places_and_countries(sources, dateline, orgs)
+    places, countries = _places_and_countries(sources, dateline, orgs, people)
     return {
         "title": title,
         "published": published.isoformat() if published else None,
@@ -124,9 +124,10 @@ def _organisations(sources, lang, dateline) -> list[dict]:
     return [org.as_dict() for org in merge(found)]
 
 
-def _places_and_countries(sources, dateline, orgs) -> tuple[list[dict], list[str]]:
+def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict], list[str]]:
     """Countries by first mention; places (cities) once each, leaving out a city that is
-    only part of an organisation's name ("University of Tripoli")."""
+    only part of an organisation's name ("University of Tripoli"), and a country word
+    that is part of a person's name («جورجيا ميلوني»)."""
     from toolkit.extract.normalise import norm
     from toolkit.extract.places import find_mentions
 
@@ -135,6 +136,8 @@ def _places_and_countries(sources, dateline, orgs) -> tuple[list[dict], list[str
     countries: list[str] = []
     for name, m in sources:
         for mention in find_mentions(m):
+            if _inside(people, name, *m.span(mention.start, mention.end)):
+                continue
             if mention.kind in ("country", "adjective"):
                 if mention.code not in countries:
                     countries.append(mention.code)
@@ -153,6 +156,11 @@ def _places_and_countries(sources, dateline, orgs) -> tuple[list[dict], list[str
         places.insert(0, {"name": dateline.place, "country": None, "start": start,
                           "end": end, "source": "text"})
     return places, countries
+
+
+def _inside(spans, source: str, start: int, end: int) -> bool:
+    return any(s["source"] == source and s["start"] <= start and end <= s["end"]
+               for s in spans)
 
 
 def _references(sources) -> list[dict]:

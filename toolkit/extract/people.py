@@ -166,13 +166,20 @@ def _role_end(tokens: list[Token], head: int, name_start: int) -> int:
 
 
 def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
-    """The name a role phrase introduces: after a comma, an honorific or a given name."""
+    """The name a role phrase introduces: after a comma, an honorific or a given name;
+    failing those, a name without the article where the role phrase ends."""
     lex = _lexicon()
     j = head + 1
     while j < len(tokens) and j - head <= MAX_ROLE_TOKENS:
         text = tokens[j].text
         if text in CLAUSE_END or text.isdigit():
-            return None
+            break
+        if j > head + 1 and text.startswith("و") and _ar_role_head(text[1:]):
+            # «محافظ المصرف X Y ورئيس المؤسسة»: a name before و closes the first role;
+            # without one, «رئيس مجلس الوزراء ووزير الخارجية» is one person's two titles.
+            hit = _ar_bare_name_after_role(m, tokens, head, j)
+            if hit:
+                return hit
         if text in "،,":
             k = j + 1
             if k < len(tokens) and tokens[k].text in lex["ar_honorifics"]:
@@ -182,7 +189,7 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
                 end = _ar_name_from(m, tokens, k, need_given=False, until_comma=True)
             if end - k >= 2 or (end - k == 1 and tokens[k].text.startswith("عبد")):
                 return k, end
-            return None
+            break
         if j > head + 1 and text in lex["ar_honorifics"]:
             end = _ar_name_from(m, tokens, j + 1, need_given=False)
             return (j + 1, end) if end > j + 1 else None
@@ -191,7 +198,49 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
             if end - j >= 2:
                 return j, end
         j += 1
+    return _ar_bare_name_after_role(m, tokens, head, j)
+
+
+_DEFINITE = re.compile(r"^(?:[وفبك]?ال|[وف]?لل|[وف]?بال)\w{2,}")
+
+
+def _definite(word: str) -> bool:
+    return bool(_DEFINITE.match(word))
+
+
+def _ar_bare_name_after_role(m: Matchable, tokens: list[Token], head: int, limit: int):
+    """«المدير التنفيذي لمجمع إيني الإيطالي كلاوديو ديسكالزي اليوم»: no comma, no known
+    given name. A role phrase ends on a definite word (ال, بال, لل); two or three words
+    without the article right after it, closed by a stop word, punctuation or the next
+    phrase, are the name (transliterated names never take the article). A country name
+    may open it when a name word follows («جورجيا ميلوني»)."""
+    for j in range(head + 2, min(limit, len(tokens))):
+        if not (_definite(tokens[j - 1].text) and not _definite(tokens[j].text)):
+            continue
+        end = j
+        while (end < limit and end - j < 3 and not _definite(tokens[end].text)
+               and (_ar_name_word(m, tokens[end], end == j)
+                    or end == j and _ar_country_given(m, tokens, end, limit))):
+            end += 1
+        if 2 <= end - j <= 3 and _ar_name_closes(tokens, end):
+            given = next((k for k in range(j + 1, end) if _ar_given(tokens[k].text)), None)
+            return (given, end) if given is not None and end - given >= 2 else (j, end)
     return None
+
+
+def _ar_country_given(m: Matchable, tokens: list[Token], i: int, limit: int) -> bool:
+    nxt = i + 1
+    return (_country_word(tokens[i].text) and not tokens[i].text.startswith("و")
+            and nxt < limit and not _definite(tokens[nxt].text)
+            and _ar_name_word(m, tokens[nxt], False))
+
+
+def _ar_name_closes(tokens: list[Token], end: int) -> bool:
+    if end >= len(tokens):
+        return True
+    word = tokens[end].text
+    return (not tokens[end].is_word or word in _AR_STOP or _bare(word) in _AR_STOP
+            or _ar_role_head(word) or (word.startswith("و") and _definite(word[1:])))
 
 
 def _ar_role_before(m: Matchable, tokens: list[Token], honorific: int) -> str | None:
