@@ -30,11 +30,13 @@ _DATELINE = re.compile(
 )
 
 
-# "Tripoli, 12 June 2025 - The Mission ...": place and full date, no agency.
+# "Tripoli, 12 June 2025 - The Mission ...", "N'Djamena, le 8 décembre 2024 – Le HCR":
+# place and full date, no agency.
 _DATELINE_NO_AGENCY = re.compile(
     r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
-    r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:[ \t][A-Z\u0600-\u06ff][^\W\d_]*){0,2})"
-    r"[ \t]*[,،][ \t]*(?P<date>[^\n/()]{6,40}?)[ \t]+[-:][ \t]",
+    r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:['’-][A-Z][^\W\d_]*)?"
+    r"(?:[ \t][A-Z\u0600-\u06ff][^\W\d_]*){0,2})"
+    r"[ \t]*[,،][ \t]*(?:le[ \t]+)?(?P<date>[^\n/()]{6,40}?)[ \t]+[-:–—][ \t]",
     re.MULTILINE,
 )
 
@@ -136,6 +138,24 @@ def published_from_cue(m: Matchable) -> tuple[dt.date, int, int] | None:
         found = _date_after_cue(m, alternation(data[key]), at_line_start)
         if found:
             return found
+    return _date_of_header_line(m, alternation(data["header_cues"]))
+
+
+def _date_of_header_line(m: Matchable, cues: str) -> tuple[dt.date, int, int] | None:
+    """A short line at the top that presents the document and dates it: "As of 5 June
+    2024", "Communiqué du ministère ... – Tripoli, le 03/05/2024", «صادر عن ... بتاريخ
+    2024/05/03»: its one full date is the publication date."""
+    offset = 0
+    for number, line in enumerate(m.text[:HEAD_CHARS].split("\n")):
+        if number >= 4:
+            break
+        if len(line) <= 160 and re.match(rf"[ \t]*(?i:{cues})(?!\w)", line):
+            dates = [d for d in find_dates(matchable(line), None)
+                     if d.iso and len(d.iso) == 10]
+            if len(dates) == 1:
+                return (dt.date.fromisoformat(dates[0].iso), offset + dates[0].start,
+                        offset + dates[0].end)
+        offset += len(line) + 1
     return None
 
 

@@ -115,7 +115,24 @@ def _relative_year(month: int, rel: str | None, base: dt.date | None) -> int | N
         return base.year if month < base.month else base.year - 1
     if rel in words["next"]:
         return base.year if month > base.month else base.year + 1
+    if rel == "since":  # this month or an earlier one
+        return base.year if month <= base.month else base.year - 1
+    if rel == "from":  # this month or a later one
+        return base.year if month >= base.month else base.year + 1
     return base.year
+
+
+def _cue_direction(match: re.Match, name: str) -> str | None:
+    """"depuis janvier" is the last January, "dès janvier" the next one: the cue before a
+    bare month tells which way to look from the publication date."""
+    if name != "bare_month":
+        return None
+    cue = match.string[match.start():match.start("month")].split()
+    cue = cue[0].lower() if cue else ""
+    for direction, words in load("dates")["bare_month_direction"].items():
+        if cue in words:
+            return "since" if direction == "past" else "from"
+    return None
 
 
 def _bare_month_ok(match: re.Match) -> bool:
@@ -189,7 +206,8 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
     pats = _patterns()
     for match in pats["hijri"].finditer(text):
         day, month = int(match["day"]), load("dates")["hijri_months"][_squeeze(match["month"])]
-        add(match.start(), match.end(), hijri_to_iso(int(match["year"]), month, day), "hijri")
+        add(_extend_back(text, match.start()), match.end(),
+            hijri_to_iso(int(match["year"]), month, day), "hijri")
     for name in ("day_month", "month_day"):
         for match in pats[name].finditer(text):
             month = _lookup_month(match["month"])
@@ -221,7 +239,8 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
             month = _lookup_month(match["month"])
             if month is None or (name == "bare_month" and not _bare_month_ok(match)):
                 continue
-            year = _relative_year(month, match.groupdict().get("rel"), base)
+            rel = match.groupdict().get("rel") or _cue_direction(match, name)
+            year = _relative_year(month, rel, base)
             start = match.start() if name == "month_rel" else match.start("month")
             add(start, match.end(), f"{year:04d}-{month:02d}" if year else None)
     for name in ("numeric_ymd", "numeric_dmy"):
