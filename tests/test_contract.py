@@ -109,6 +109,9 @@ MIXED_LINES = [
             "English words in a second sentence here."}), "Unicode line separators"),
     (dumps(GOOD[2]), "good"),
     (b"\xef\xbb\xbf" + dumps({"id": "bom", "text": EN}), "a BOM mid-file (files concatenated)"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply for Python's parser"),
+    (b'{"id": "nan", "text": "NaN is no JSON number.", "score": NaN}', "NaN"),
+    (b'{"id": "huge-number", "text": "Out of range.", "n": 1e999}', "a number out of range"),
 ]
 MIXED = b"\n".join(line for line, _ in MIXED_LINES) + b"\n\n"  # a blank line is skipped
 
@@ -117,8 +120,8 @@ def as_object(line: bytes) -> dict | None:
     """The input line as the record a stage should pass through, or None (a bad line)."""
     try:
         value = json.loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeError, ValueError):
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

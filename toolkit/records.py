@@ -10,6 +10,7 @@ turns them into the exit status cron reads (CONTRACT.md).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -169,14 +170,28 @@ def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
         line = raw.decode("utf-8", errors="replace")
         return _bad_line(line, number, stage, "not UTF-8; re-encode the input as UTF-8")
     try:
-        value = json.loads(line)
+        value = json.loads(line, parse_constant=_not_standard, parse_float=_finite)
     except json.JSONDecodeError as exc:
         return _bad_line(line, number, stage, f"not JSON ({exc.msg} at column {exc.colno})")
+    except (ValueError, RecursionError) as exc:  # NaN, 1e999, 5,000 digits, deep nesting
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return _bad_line(line, number, stage, f"not standard JSON ({why})")
     if not isinstance(value, dict):
         return _bad_line(line, number, stage, f"JSON {type(value).__name__}, not an object")
     if _SURROGATE_ESCAPE.search(raw) and not _encodable(value):
         return _bad_line(line, number, stage, "a string holds an unpaired UTF-16 surrogate "
                          "(\\ud800-\\udfff escape), which UTF-8 cannot carry; fix the producer")
+    return value
+
+
+def _not_standard(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")  # it could not be written back as JSON
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is out of range")
     return value
 
 
