@@ -349,9 +349,72 @@ def _acronym_mentions(m: Matchable, orgs: list[Organisation]) -> list[Organisati
     return found
 
 
+# "(MSF)", "(AfDB)", "(CNARR)": two or more capitals, Latin script.
+_LATIN_ACRONYM = re.compile(r"\(\s*((?=(?:[a-z&]*[A-Z]){2})[A-Z][A-Za-z&]{1,9})\s*\)")
+_DEFINITION_STOP = re.compile(r"[.,;:!?()«»\"“”\n\d]|\s[-–—]\s")
+
+
+def _acronym_definitions(m: Matchable) -> list[Organisation]:
+    """"Médecins sans frontières (MSF)", "Office for the Coordination of Humanitarian
+    Affairs (OCHA)": the words before an acronym in parentheses whose letters it takes, in
+    order, starting with the first letter of a capitalised word (Schwartz and Hearst's
+    rule), are an organisation's name even without a head noun."""
+    found = []
+    for match in _LATIN_ACRONYM.finditer(m.text):
+        acronym = match.group(1)
+        window = m.text[max(0, match.start() - 160):match.start()]
+        stops = list(_DEFINITION_STOP.finditer(window))
+        begin = stops[-1].end() if stops else 0
+        start = _definition_start(acronym, window[begin:])
+        if start is not None:
+            at = match.start() - len(window) + begin + start
+            found.append(_make(m, at, len(m.text[:match.start()].rstrip())))
+    return found
+
+
+def _definition_start(acronym: str, text: str) -> int | None:
+    """Offset in text where the acronym's definition starts, or None."""
+    words = [w for w in re.finditer(r"[\w'’-]+", text)]
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    limit = min(len(letters) * 2 + 2, 14)  # words, articles included
+    for first in range(len(words) - 1, max(-1, len(words) - 1 - limit), -1):
+        word = re.sub(r"^[lLdD]['’]", "", words[first].group(0))
+        if not word[:1].isupper() or word[0].lower() != letters[0]:
+            continue
+        offset = words[first].start() + len(words[first].group(0)) - len(word)
+        if _takes_letters(letters, text[offset:]):
+            return offset
+    return None
+
+
+def _takes_letters(letters: list[str], definition: str) -> bool:
+    """Right to left, every letter found in order; the first at the start of the text."""
+    at = len(definition) - 1
+    lowered = definition.lower()
+    for index in range(len(letters) - 1, -1, -1):
+        while at >= 0 and (lowered[at] != letters[index] or index == 0 and at != 0
+                           or at > 0 and index > 0 and not _letter_ok(definition, at)):
+            at -= 1
+        if at < 0:
+            return False
+        at -= 1
+    return True
+
+
+def _letter_ok(text: str, at: int) -> bool:
+    """An inner letter of the acronym matches at a word start or inside a capitalised
+    word ("AfDB", "AGOCO"), not anywhere in a lower-case word."""
+    if not text[at - 1].isalnum():
+        return True
+    start = at
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return text[start].isupper()
+
+
 def find_organisations(m: Matchable, lang: str | None) -> list[Organisation]:
     tokens = tokenize(m.text)
-    orgs = _fixed(m)
+    orgs = _fixed(m) + _acronym_definitions(m)
     if re.search(r"[\u0600-\u06ff]", m.text):
         orgs += _arabic(m, tokens)
     orgs += _latin(m, [t for t in tokens if not re.match(r"[\u0600-\u06ff]", t.text)])
