@@ -224,6 +224,7 @@ def _french_tail(tokens: list[Token], j: int) -> int:
     """End of a French organisation name whose head ends before j."""
     lex = _lexicon()
     start = j
+    lower_complement = False
     while j < len(tokens) and j - start < MAX_ORG_TOKENS:
         word, _ = _strip_elision(tokens[j].text)
         lower = tokens[j].text.lower()
@@ -237,26 +238,47 @@ def _french_tail(tokens: list[Token], j: int) -> int:
             if k < len(tokens) and tokens[k].text.lower() in ("la", "les", "le", "l'"):
                 k += 1
             words = 0
+            previous = ""
             while k < len(tokens) and words < 3:
                 inner, _ = _strip_elision(tokens[k].text)
                 if not inner[:1].isalpha() or inner.lower() in lex["fr_heads"] \
                         or inner.lower() in _FUNCTION_WORDS \
                         or inner.lower() in lex["latin_stop"]:
                     break
-                if lower == "et" and not words and not inner[:1].isupper():
+                # "et du recensement" continues "des statistiques"; "et" + lower case
+                # after a capitalised complement starts something else.
+                if lower == "et" and not words and not inner[:1].isupper() \
+                        and not lower_complement:
                     break
                 if words and not (inner[:1].isupper() or inner in lex["fr_adjectives"]
-                                  or _country_adjective(inner) or inner.islower()
-                                  and words < 2 and inner.endswith(("s", "e", "x"))):
+                                  or _country_adjective(inner)
+                                  or _lower_continues(previous, inner, words)):
                     break
                 words += 1
+                previous = inner
                 k += 1
             if not words:
                 break
+            lower_complement = previous.islower()
             j = k
             continue
         break
     return j
+
+
+def _lower_continues(previous: str, word: str, words: int) -> bool:
+    """"des affaires arabes": a second lower-case word after a lower-case one, agreeing in
+    number ("représentants adopte" is a verb; "Économie annonce" too)."""
+    if not (word.islower() and words < 2 and word.endswith(("s", "e", "x"))):
+        return False
+    if not previous.islower() and not _ADJECTIVE_ENDING.search(word):
+        return False  # "Affaires étrangères", not "l'Économie annonce"
+    return not previous.endswith(("s", "x")) or word.endswith(("s", "x"))
+
+
+_ADJECTIVE_ENDING = re.compile(
+    r"(?:ères?|aires?|ales?|aux|elles?|iques?|ives?|iennes?|aises?|ées?|és|aines?|ines?"
+    r"|ières?|istes?|eures?|rices?)$")
 
 
 def _country_adjective(word: str) -> bool:
@@ -308,10 +330,23 @@ _ENUMERATION = re.compile(
     r"(?:\s+et\s+(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,40}?)?(?=\s*\()")
 
 
+# "Chambre de commerce, d'industrie et d'agriculture de Tripoli.": an enumeration closed
+# by "et" and then by punctuation or a verb belongs to the name without an acronym too.
+_CLOSED_ENUMERATION = re.compile(
+    r"(?:\s*,\s*(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,30}?)+"
+    r"\s+et\s+(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,40}?"
+    r"(?=\s*[.,;:(]|\s+(?:a|ont|avait|avaient|est|sont|était|sera|seront|qui|doit|va)\b)")
+
+
 def _make(m: Matchable, start: int, end: int) -> Organisation:
     more = _ENUMERATION.match(m.text, end)
     if more and _ACRONYM.match(m.text, more.end()):
         end = more.end()
+    elif m.text[start:end].isascii() or re.search(r"[A-Za-zÀ-ÿ]", m.text[start:end]):
+        closed = _CLOSED_ENUMERATION.match(m.text, end)
+        if closed and all(len(part.split()) <= 5 for part in re.split(r",|\bet\b",
+                                                                     closed.group(0))):
+            end = closed.end()
     name, s, e = m.surface(start, end)
     acronym = None
     match = _ACRONYM.match(m.text, end)
