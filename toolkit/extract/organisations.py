@@ -301,6 +301,7 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
             continue
         if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
                 and tokens[j + 1].text[:1].isupper() \
+                and tokens[j + 1].text.rstrip(".").lower() not in _calendar_words() \
                 and (last_head is not None or word.lower() == "and") \
                 and tokens[j + 1].text not in lex["en_heads"] | {"Government"}:
             j += 1
@@ -315,9 +316,26 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
     first, _ = _strip_elision(tokens[i].text)
     if first in ("The", "Le", "La", "Les") or first.lower() in ("the",):
         return None
+    if re.search(r"['’]s$", first):
+        return None  # "Libya's Supreme Court": the organisation starts after the owner
+    if first not in lex["en_heads"] and _after_portfolio_title(tokens, i):
+        return None  # "the Minister of Local Government": a portfolio, not a body
     if end - i == 1 and first not in lex["en_single"]:
         return None
     return end
+
+
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Months (and their abbreviations) and weekdays: "Security Council on Nov. 4"."""
+    dates = load("dates")
+    words = {w.lower() for w in dates["months"]["en"]} | set(dates["weekdays"]["en"])
+    return frozenset(words | {w[:3] for w in words} | {"sept"})
+
+
+def _after_portfolio_title(tokens: list[Token], i: int) -> bool:
+    return i >= 2 and tokens[i - 1].text in ("of", "for") and \
+        tokens[i - 2].text.lower() in ("minister", "ministers", "secretary")
 
 
 # --- common -------------------------------------------------------------------------------
