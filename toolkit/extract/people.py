@@ -337,6 +337,7 @@ def _latin_people(m: Matchable, tokens: list[Token], lang: str | None,
         if words[0].lower() in lex["determiners"] or words[0].lower() in heads:
             start += 1
             words = words[1:]
+        start, words = _name_after_complement(tokens, start, words)
         if len(words) < 2 or any(w in known_places for w in words):
             continue
         honorific = _latin_honorific_before(tokens, start)
@@ -351,6 +352,25 @@ def _latin_people(m: Matchable, tokens: list[Token], lang: str | None,
             previous_end = end
     found += _latin_honorific_surnames(m, tokens, found)
     return found
+
+
+def _name_after_complement(tokens: list[Token], start: int, words: list[str]
+                           ) -> tuple[int, list[str]]:
+    """"Coordinator for Libya Georgette Gagnon", "Minister of Economy and Planning Samir
+    Abdelhafidh": a role's complement runs into the name when no comma parts them. A
+    place, or words before a known given name after of/for/and, belong to the role."""
+    from toolkit.extract.places import latin_place
+
+    lex = _lexicon()
+    cut = 0
+    while len(words) - cut > 2 and latin_place(words[cut]):
+        cut += 1
+    if start > 0 and tokens[start - 1].text.lower() in _OF | {"and", "et"}:
+        given = next((k for k in range(cut + 1, len(words) - 1)
+                      if words[k] in lex["latin_names"]), None)
+        if given is not None:
+            cut = given
+    return start + cut, words[cut:]
 
 
 _OF = frozenset(["of", "for", "de", "du", "des", "d'", "pour", "the", "la", "le", "l'", "les"])

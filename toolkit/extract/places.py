@@ -248,6 +248,12 @@ def _prefix_cuts(word: str) -> list[int]:
     return cuts
 
 
+def latin_place(word: str) -> bool:
+    """A country or city name in Latin script ('Libya', 'Tunis')."""
+    entry = _index()["latin"].get(word)
+    return entry is not None and entry.kind != "adjective"
+
+
 def is_adjective(word: str) -> bool:
     """A French or English country adjective ('italien', 'marocain', 'Turkish')."""
     index = _index()
