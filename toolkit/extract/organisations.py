@@ -48,6 +48,7 @@ def _lexicon() -> dict:
         "ar_fixed": [norm(w) for w in data["ar_fixed"]],
         "ar_construct_only": frozenset(norm(w) for w in data["ar_construct_only"]),
         "ar_seat": frozenset(norm(w) for w in data["ar_seat_words"]),
+        "ar_kind_adjectives": frozenset(norm(w) for w in data["ar_kind_adjectives"]),
         "fr_lower": frozenset(data["fr_lowercase_heads"]),
         "latin_stop": frozenset(data["latin_stop"]),
         "fr_pre": frozenset(data["fr_pre_adjectives"]),
@@ -171,10 +172,23 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
         generic_only = (len(words) == 2 and words[1] in lex["ar_generic"]) or (
             len(words) > 1 and words[0][cut:] in lex["ar_generic"]
             and not re.search(r"(?:ي|ية)$", words[1]) and words[1] not in _PUBLIC)
-        if (len(words) >= 2 and not generic_only) or head in lex["ar_fixed"]:
+        if head in lex["ar_fixed"] or (len(words) >= 2 and not generic_only
+                                       and _ar_named(words, cut)):
             found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
         i = max(j, i + 1)
     return found
+
+
+def _ar_named(words: list[str], cut: int) -> bool:
+    """A name is definite: the head takes the article, or a complement does, or names a
+    place («مديرية أمن سبها»). «لجنة فنية مشتركة», «سفارة عراقية» describe ("a joint
+    technical committee"), and a generic noun with only an adjective of kind
+    («المحكمة الابتدائية», «المجلس البلدي») refers to one without naming it."""
+    if all(w in _lexicon()["ar_kind_adjectives"] for w in words[1:]):
+        return False
+    if words[0][cut:].startswith("ال"):
+        return True
+    return any(re.match(r"(?:[وفب]?ال|[وف]?لل)", w) or _is_place(w) for w in words[1:])
 
 
 # --- French and English ----------------------------------------------------------------------
