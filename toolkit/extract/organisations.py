@@ -49,6 +49,8 @@ def _lexicon() -> dict:
         "ar_construct_only": frozenset(norm(w) for w in data["ar_construct_only"]),
         "ar_seat": frozenset(norm(w) for w in data["ar_seat_words"]),
         "ar_kind_adjectives": frozenset(norm(w) for w in data["ar_kind_adjectives"]),
+        "ar_seated": frozenset(norm(w) for w in data["ar_seated_heads"]),
+        "ar_brand_heads": frozenset(norm(w) for w in data["ar_brand_heads"]),
         "fr_lower": frozenset(data["fr_lowercase_heads"]),
         "latin_stop": frozenset(data["latin_stop"]),
         "fr_pre": frozenset(data["fr_pre_adjectives"]),
@@ -162,8 +164,11 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
                     not tokens[j].text.startswith("ال"):
                 break
             j += step
+        head = tokens[i].text[cut:]
+        if _bare_head(head) in lex["ar_seated"] and j < len(tokens) \
+                and re.match(r"و?ب", tokens[j].text) and _is_place(tokens[j].text):
+            j += 1  # «محكمة الاستئناف بالرباط»: a court is named with its seat
         words = [t.text for t in tokens[i:j]]
-        head = words[0][cut:]
         if head in lex["ar_seat"] and j > i + 1 and _ar_head(words[1]) is not None:
             i += 1  # «بديوان وزارة الخارجية»: the ministry, not its seat
             continue
@@ -177,6 +182,47 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
         i = max(j, i + 1)
     return found
+
+
+def _bare_head(head: str) -> str:
+    return head.removeprefix("ال")
+
+
+def _ar_brands(m: Matchable, tokens: list[Token]) -> list[tuple[int, Organisation]]:
+    """«المجمع الوطني سوناطراك», «مجمع إيني الإيطالي»: after a company noun and its
+    adjectives, a word without the article that is no Arabic adjective is the company's
+    own name (returned with where its company noun starts)."""
+    lex = _lexicon()
+    found = []
+    for i, token in enumerate(tokens[:-1]):
+        cut = _ar_head(token.text) if token.is_word else None
+        if cut is None or _bare_head(token.text[cut:]) not in lex["ar_brand_heads"]:
+            continue
+        k = i + 1
+        while k < len(tokens) and re.match(r"ال\w+ي(?:ة)?$", tokens[k].text):
+            k += 1  # «الوطني»، «العمومية»
+        if k < len(tokens) and _brand_word(tokens, k):
+            found.append((token.start + cut, _make(m, tokens[k].start, tokens[k].end)))
+    return found
+
+
+def _brand_word(tokens: list[Token], k: int) -> bool:
+    word = tokens[k].text
+    if not re.fullmatch(r"[\u0600-\u06ff]{3,}", word) or re.match(r"(?:[وفبكل]?ال|لل)", word):
+        return False
+    if word.endswith(("ة", "ى", "ية")) or word in _AR_STOP or _person_word(word) \
+            or _ar_head(word) is not None or _is_place(word):
+        return False
+    from toolkit.extract.places import arabic_entry
+
+    if arabic_entry(word) is not None:
+        return False
+    nxt = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    if word.endswith("ي"):  # «إيني الإيطالي», not «مجمع صناعي»
+        entry = arabic_entry(nxt) if nxt else None
+        return entry is not None and entry.kind == "adjective"
+    return not nxt or not tokens[k + 1].is_word or nxt in _AR_STOP \
+        or re.match(r"(?:و?ال|لل)", nxt) is not None or _person_word(nxt)
 
 
 def _ar_named(words: list[str], cut: int) -> bool:
@@ -483,7 +529,11 @@ def find_organisations(m: Matchable, lang: str | None) -> list[Organisation]:
     tokens = tokenize(m.text)
     orgs = _fixed(m) + _acronym_definitions(m)
     if re.search(r"[\u0600-\u06ff]", m.text):
-        orgs += _arabic(m, tokens)
+        brands = _ar_brands(m, tokens)
+        heads = {at for at, _ in brands}
+        # The company noun before a brand («المجمع الوطني») is no name of its own.
+        orgs += [o for o in _arabic(m, tokens) if o.start not in heads]
+        orgs += [brand for _, brand in brands]
     orgs += _latin(m, [t for t in tokens if not re.match(r"[\u0600-\u06ff]", t.text)])
     orgs = _drop_nested(orgs)
     orgs += _acronym_mentions(m, orgs)
