@@ -146,6 +146,8 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
     i = 0
     while i < len(tokens):
         cut = _ar_head(tokens[i].text) if tokens[i].is_word else None
+        if cut is None and tokens[i].is_word:
+            cut = _construct_head_with_adjective(tokens, i)
         if cut is None or cut < 0:
             i += 1
             continue
@@ -168,6 +170,11 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
         if _bare_head(head) in lex["ar_seated"] and j < len(tokens) \
                 and re.match(r"و?ب", tokens[j].text) and _is_place(tokens[j].text):
             j += 1  # «محكمة الاستئناف بالرباط»: a court is named with its seat
+        if _bare_head(head) == "مجلس" and j > i + 2 and tokens[i + 1].text == "ادارة":
+            # «رئيس مجلس إدارة المنطقة الحرة»: the board belongs to the organisation named
+            found.append(_make(m, tokens[i + 2].start, tokens[j - 1].end))
+            i = j
+            continue
         words = [t.text for t in tokens[i:j]]
         if head in lex["ar_seat"] and j > i + 1 and _ar_head(words[1]) is not None:
             i += 1  # «بديوان وزارة الخارجية»: the ministry, not its seat
@@ -182,6 +189,22 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             found.append(_make(m, tokens[i].start + cut, tokens[j - 1].end))
         i = max(j, i + 1)
     return found
+
+
+# «اللجنة العليا» alone is "the high committee"; «المحكمة العليا» is a name (no generic head).
+_RANK = frozenset(["العليا", "الاعلي"])
+
+
+def _construct_head_with_adjective(tokens: list[Token], i: int) -> int | None:
+    """«المركز الوطني لمكافحة الأمراض»: a head that names only in a construct («مركز
+    المدينة») also does with the article when a nisba adjective follows."""
+    lex = _lexicon()
+    for clitic, article, head in _splits(tokens[i].text):
+        if article == "ال" and head in lex["ar_construct_only"] and i + 1 < len(tokens) \
+                and re.fullmatch(r"ال\w+ي(?:ة)?", tokens[i + 1].text) \
+                and tokens[i + 1].text not in lex["ar_kind_adjectives"]:
+            return len(clitic)
+    return None
 
 
 def _bare_head(head: str) -> str:
@@ -230,7 +253,9 @@ def _ar_named(words: list[str], cut: int) -> bool:
     place («مديرية أمن سبها»). «لجنة فنية مشتركة», «سفارة عراقية» describe ("a joint
     technical committee"), and a generic noun with only an adjective of kind
     («المحكمة الابتدائية», «المجلس البلدي») refers to one without naming it."""
-    if all(w in _lexicon()["ar_kind_adjectives"] for w in words[1:]):
+    lex = _lexicon()
+    if all(w in lex["ar_kind_adjectives"] or w in _RANK and words[0][cut:] in lex["ar_generic"]
+           for w in words[1:]):
         return False
     if words[0][cut:].startswith("ال"):
         return True
@@ -378,8 +403,8 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
         return None
     if re.search(r"['’]s$", first):
         return None  # "Libya's Supreme Court": the organisation starts after the owner
-    if first not in lex["en_heads"] and _after_portfolio_title(tokens, i):
-        return None  # "the Minister of Local Government": a portfolio, not a body
+    if _after_portfolio_title(tokens, i):
+        return None  # "Minister of Local Government", "Chief of Mission": not a body
     if end - i == 1 and first not in lex["en_single"]:
         return None
     return end
@@ -395,7 +420,7 @@ def _calendar_words() -> frozenset[str]:
 
 def _after_portfolio_title(tokens: list[Token], i: int) -> bool:
     return i >= 2 and tokens[i - 1].text in ("of", "for") and \
-        tokens[i - 2].text.lower() in ("minister", "ministers", "secretary")
+        tokens[i - 2].text.lower() in ("minister", "ministers", "secretary", "chief", "head")
 
 
 # --- common -------------------------------------------------------------------------------
