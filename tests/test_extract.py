@@ -160,6 +160,39 @@ def test_organisation_acronyms():
     assert "UNSMIL" not in by_name  # the bare acronym is the same organisation
 
 
+def test_arabic_foreign_name_after_a_role_without_comma():
+    fields = fields_of("والتقى المستشارة الألمانية أنغيلا ميركل ومدير عام شركة "
+                       "توتال الفرنسية باتريك بويانيه في طرابلس.", lang="ar")
+    roles = {p["name"]: p["role"] for p in fields["people"]}
+    assert roles["أنغيلا ميركل"] == "المستشارة الألمانية"
+    assert roles["باتريك بويانيه"].endswith("الفرنسية")
+    assert "توتال" in [o["name"] for o in fields["organisations"]]  # the company's own name
+    assert {"DE", "FR"} <= set(fields["countries"])
+
+
+def test_latin_names_defined_by_their_acronym():
+    fields = fields_of("Selon Action contre la faim (ACF) et le Comité international de la "
+                       "Croix-Rouge (CICR), l'aide arrive. La Chambre de commerce, d'industrie "
+                       "et de services de Sfax a salué l'accord.", lang="fr")
+    names = {o["name"]: o["acronym"] for o in fields["organisations"]}
+    assert names["Action contre la faim"] == "ACF"
+    assert names["Comité international de la Croix-Rouge"] == "CICR"
+    assert "Chambre de commerce, d'industrie et de services de Sfax" in names
+
+
+def test_generic_arabic_bodies_are_not_names():
+    fields = fields_of("وأحالت المحكمة الابتدائية الملف إلى اللجنة الفنية المشتركة، فيما شكلت "
+                       "وزارة الصحة لجنة فرعية.", lang="ar")
+    assert [o["name"] for o in fields["organisations"]] == ["وزارة الصحة"]
+
+
+def test_publication_date_from_a_header_line():
+    fields = fields_of("As of 12 March 2025\n\nFighting resumed on Monday near the border.",
+                       lang="en")
+    assert fields["published"] == "2025-03-12"
+    assert [d["iso"] for d in fields["dates"]] == ["2025-03-12", "2025-03-10"]
+
+
 @pytest.mark.parametrize("text, code", [
     ("les chefs des missions libyennes", "LY"), ("السفارات الليبية", "LY"),
     ("لليبيا", "LY"), ("a Libyan-led process", "LY"), ("les universités turques", "TR"),

@@ -165,6 +165,8 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
                 break
+            if j > i + 1 and _nisba(tokens[j - 1].text) and _bare_definite_noun(tokens[j].text):
+                break  # «المحكمة الابتدائية الملف»: no genitive after an adjective
             j += step
         head = tokens[i].text[cut:]
         if _bare_head(head) in lex["ar_seated"] and j < len(tokens) \
@@ -205,6 +207,21 @@ def _construct_head_with_adjective(tokens: list[Token], i: int) -> int | None:
                 and tokens[i + 1].text not in lex["ar_kind_adjectives"]:
             return len(clitic)
     return None
+
+
+def _nisba(word: str) -> bool:
+    return re.fullmatch(r"ال\w+ي(?:ة)?", word) is not None
+
+
+def _bare_definite_noun(word: str) -> bool:
+    """«الملف» after «الابتدائية» starts the object; adjectives («العليا»، «المتحدة»)
+    and «لل» complements («للنفط») go on with the name."""
+    return word.startswith("ال") and not _nisba(word) and word not in _PUBLIC \
+        and word not in _ADJECTIVES_AR
+
+
+_ADJECTIVES_AR = frozenset(["المتحدة", "الكبري", "الاحمر", "الدائمة", "الحرة", "المستقلة",
+                            "المشتركة", "الموحدة", "الخاصة", "المؤقتة"])
 
 
 def _bare_head(head: str) -> str:

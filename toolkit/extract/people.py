@@ -75,7 +75,10 @@ def _bare(word: str) -> str:
 
 def _ar_role_head(word: str) -> bool:
     lex = _lexicon()
-    return word in lex["ar_heads"] or _bare(word) in lex["ar_heads"]
+    bare = _bare(word)
+    # «المستشارة», «والمنسقة»: a listed head with the article is the same role.
+    return word in lex["ar_heads"] or bare in lex["ar_heads"] or (
+        bare.startswith("ال") and bare[2:] in lex["ar_heads"])
 
 
 def _ar_given(word: str) -> bool:

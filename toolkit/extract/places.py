@@ -31,7 +31,9 @@ class Entry:
 def _arabic_key(name: str) -> str:
     """The bare form of an Arabic name: normalised letters, no article."""
     key = norm(name)
-    return key[2:] if key.startswith("ال") and len(key) > 4 else key
+    # «ألمانيا», «ألبانيا»: a hamza on the alef says the letters are no article.
+    article = key.startswith("ال") and not name.strip().startswith(("أل", "إل"))
+    return key[2:] if article and len(key) > 4 else key
 
 
 def _nisba_stems(bare: str) -> list[str]:
@@ -148,7 +150,7 @@ def _index() -> dict[str, dict[str, Entry]]:
 def _add_adjectives(lang, code, name, ar, latin, fr_adj) -> None:
     if lang == "ar":
         for stem in _nisba_stems(_arabic_key(name)):
-            _add_adjective_forms(lang, code, stem, ar, latin, fr_adj)
+            _add_adjective_forms(lang, code, stem, ar, latin, fr_adj, keyed=True)
     elif lang == "fr":
         for masculine in _french_masculines(name):
             _add_adjective_forms(lang, code, masculine, ar, latin, fr_adj)
@@ -157,10 +159,11 @@ def _add_adjectives(lang, code, name, ar, latin, fr_adj) -> None:
             _add_adjective_forms(lang, code, adjective, ar, latin, fr_adj)
 
 
-def _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=False) -> None:
+def _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=False,
+                         keyed=False) -> None:
     entry = Entry(code, "adjective", lang, word)
-    if lang == "ar":
-        forms = _arabic_inflections(_arabic_key(word))
+    if lang == "ar":  # a stem made from a key keeps its letters («الماني» from «ألمانيا»)
+        forms = _arabic_inflections(word if keyed else _arabic_key(word))
         target = ar
     elif lang == "fr":
         forms = [fold_accents(f) for f in _french_inflections(word.lower())]
