@@ -23,7 +23,7 @@ MAX_NAME_TOKENS = 4
 MAX_ROLE_TOKENS = 18
 
 _AR_STOP = frozenset(
-    ["في", "من", "على", "الي", "عن", "مع", "لدى", "خلال", "بعد", "قبل", "حول", "ضد", "عبر", "منذ", "حتى", "بين", "ان", "انه", "الذي", "التي", "الذين", "ذلك", "هذا", "هذه", "كما", "حيث", "ثم", "او", "و", "اليوم", "امس", "يوم", "غدا", "صباح", "مساء", "رقم", "لسنة", "عام", "سنة", "بشان", "اجتماعا", "لقاء", "الاجتماع", "اللقاء", "الوفد", "على", "ايضا", "قد", "لم", "لن", "كان", "وكان", "وقد", "فقد", "الا", "اما", "به", "بها", "له", "لها", "عليه", "فيها", "منه", "منها", "اليه", "الى", "تم"]) | {"على", "إلى", "حتى", "لدى", "متى"}
+    ["لا", "ما", "في", "من", "على", "الي", "عن", "مع", "لدى", "خلال", "بعد", "قبل", "حول", "ضد", "عبر", "منذ", "حتى", "بين", "ان", "انه", "الذي", "التي", "الذين", "ذلك", "هذا", "هذه", "كما", "حيث", "ثم", "او", "و", "اليوم", "امس", "يوم", "غدا", "صباح", "مساء", "رقم", "لسنة", "عام", "سنة", "بشان", "اجتماعا", "لقاء", "الاجتماع", "اللقاء", "الوفد", "على", "ايضا", "قد", "لم", "لن", "كان", "وكان", "وقد", "فقد", "الا", "اما", "به", "بها", "له", "لها", "عليه", "فيها", "منه", "منها", "اليه", "الى", "تم"]) | {"على", "إلى", "حتى", "لدى", "متى"}
 _TANWEEN = "\u064b"
 
 
@@ -109,6 +109,14 @@ def _country_word(word: str) -> bool:
     return entry is not None and entry.kind in ("country", "adjective")
 
 
+def _after_family_name(tokens: list[Token], j: int) -> bool:
+    """«الصديق الصور بحبس»: after a family name with the article (not a given name such
+    as «الهادي»), a word with a clitic preposition starts the rest of the sentence."""
+    previous, word = tokens[j - 1].text, tokens[j].text
+    return (previous.startswith("ال") and not _ar_given(previous)
+            and re.match(r"[بلفك]\w{3,}", word) is not None and not _ar_given(word))
+
+
 def _ar_name_from(m: Matchable, tokens: list[Token], i: int, *, need_given: bool,
                   until_comma: bool = False) -> int:
     """Index past the name starting at token i, or i when none starts there."""
@@ -117,7 +125,8 @@ def _ar_name_from(m: Matchable, tokens: list[Token], i: int, *, need_given: bool
     if need_given and not _ar_given(tokens[i].text):
         return i
     j = i + 1
-    while j < len(tokens) and j - i < MAX_NAME_TOKENS and _ar_name_word(m, tokens[j], False):
+    while j < len(tokens) and j - i < MAX_NAME_TOKENS and _ar_name_word(m, tokens[j], False) \
+            and not _after_family_name(tokens, j):
         j += 1
     if until_comma and j < len(tokens) and tokens[j].text not in "،,.:؛\n":
         return i if not need_given else j
@@ -195,7 +204,10 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
             break
         if j > head + 1 and text in lex["ar_honorifics"]:
             end = _ar_name_from(m, tokens, j + 1, need_given=False)
-            return (j + 1, end) if end > j + 1 else None
+            if end > j + 1:
+                return j + 1, end
+            j += 1  # «... عز الدين بن الشيخ،»: a title word closing a name
+            break
         if j > head + 1 and _ar_given(text):
             end = _ar_name_from(m, tokens, j, need_given=True)
             if end - j >= 2:
@@ -218,17 +230,43 @@ def _ar_bare_name_after_role(m: Matchable, tokens: list[Token], head: int, limit
     phrase, are the name (transliterated names never take the article). A country name
     may open it when a name word follows («جورجيا ميلوني»)."""
     for j in range(head + 2, min(limit, len(tokens))):
-        if not (_definite(tokens[j - 1].text) and not _definite(tokens[j].text)):
+        if not (_closes_role(tokens[j - 1].text) and not _definite(tokens[j].text)):
             continue
         end = j
-        while (end < limit and end - j < 3 and not _definite(tokens[end].text)
-               and (_ar_name_word(m, tokens[end], end == j)
-                    or end == j and _ar_country_given(m, tokens, end, limit))):
+        while end < limit and end - j < 4 and _bare_name_word(m, tokens, j, end, limit):
             end += 1
-        if 2 <= end - j <= 3 and _ar_name_closes(tokens, end):
+        if 2 <= end - j <= 4 and _ar_name_closes(tokens, end):
             given = next((k for k in range(j + 1, end) if _ar_given(tokens[k].text)), None)
             return (given, end) if given is not None and end - given >= 2 else (j, end)
     return None
+
+
+def _closes_role(word: str) -> bool:
+    """The last word of a role phrase: definite («الإيطالي», «بالرباط») or a place with a
+    preposition («سفير الاتحاد الأوروبي بتونس»)."""
+    if _definite(word):
+        return True
+    from toolkit.extract.places import arabic_entry
+
+    return re.match(r"[بل]", word) is not None and arabic_entry(word) is not None
+
+
+_NAME_LINKS = frozenset(["بن", "ابن", "بو", "ابو", "ولد", "بنت"])
+_COMPOUND_SECONDS = frozenset(["الدين", "الله", "الرحمن", "الرحيم", "الكريم", "الاسلام"])
+
+
+def _bare_name_word(m: Matchable, tokens: list[Token], j: int, k: int, limit: int) -> bool:
+    """May token k go on with a name without the article that started at j? «عز الدين
+    بن الشيخ»: a compound given name or a word after «بن» may take the article."""
+    word = tokens[k].text
+    if k > j and (word in _COMPOUND_SECONDS or tokens[k - 1].text in _NAME_LINKS):
+        return True
+    if _closes_role(word):
+        return False  # «بتونس»: still the role's
+    if k == j and re.match(r"ي\w{3,}", word) and not _ar_given(word):
+        return False  # «النائب العام يأمر بحبس»: a verb follows a headline's role
+    return _ar_name_word(m, tokens[k], k == j) or (
+        k == j and _ar_country_given(m, tokens, k, limit))
 
 
 def _ar_country_given(m: Matchable, tokens: list[Token], i: int, limit: int) -> bool:
