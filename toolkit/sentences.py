@@ -28,8 +28,8 @@ class Sentence:
 
 
 _END = re.compile(r"(?:\.{3}|[.!?؟…])+(?:[ \u00a0\u202f]?[\"'»”’)\]])*(?=\s)")
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
 _LINE = re.compile(r"[^\n]+")
+_SPACES = re.compile(r"\s*")
 
 
 @lru_cache(maxsize=1)
@@ -64,10 +64,11 @@ def split_sentences(text: str, lang: str | None = None) -> list[Sentence]:
 
 def _ends_in_line(text: str, begin: int, stop: int, known: frozenset[str]):
     for match in _END.finditer(text, begin, stop):
-        following = text[match.end():stop].lstrip()
-        if not following:
+        # Look only as far as needed on either side: a long line must cost linear time.
+        following = _SPACES.match(text, match.end(), stop).end()
+        if following == stop:
             continue
-        if _is_end(text, begin, match, following[0], known):
+        if _is_end(text, begin, match, text[following], known):
             yield match.end()
 
 
@@ -76,10 +77,10 @@ def _is_end(text: str, begin: int, match: re.Match, nxt: str, known: frozenset[s
         return False
     if not match.group().startswith("."):
         return True
-    word = _WORD_BEFORE.search(text, begin, match.start())
-    if word is None:
+    word = _word_before(text, begin, match.start())
+    if not word:
         return True
-    token = word.group(1).lower()
+    token = word.lower()
     if token.lstrip("(«\"'") in known:
         return False
     # An initial ("J. Smith", "A.-M.") or a dotted acronym ("U.N.").
@@ -87,6 +88,15 @@ def _is_end(text: str, begin: int, match: re.Match, nxt: str, known: frozenset[s
     initial = len(letters) == 1 and letters.isalpha()
     acronym = "." in token and all(len(p) <= 1 and p.isalpha() for p in token.split(".") if p)
     return not ((initial or acronym) and nxt.isupper())
+
+
+def _word_before(text: str, begin: int, end: int) -> str:
+    r"""The run of word characters, dots, apostrophes and hyphens that ends at `end` (what
+    `([\w.'’-]+)$` finds), read backwards from `end` instead of searched from `begin`."""
+    start = end
+    while start > begin and (text[start - 1].isalnum() or text[start - 1] in "_.'’-"):
+        start -= 1
+    return text[start:end]
 
 
 def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
