@@ -91,11 +91,13 @@ def _splits(word: str):
             yield clitic, "ل", rest[1:]
 
 
-def _ar_complement(tokens: list[Token], j: int) -> int:
+def _ar_complement(tokens: list[Token], j: int, first: bool = False) -> int:
     """How many tokens from j continue an Arabic organisation name (0: it ends here)."""
     word = tokens[j].text
-    if not tokens[j].is_word or word in _AR_STOP or word.isdigit() or _person_word(word):
+    if not tokens[j].is_word or word in _AR_STOP or word.isdigit():
         return 0
+    if _person_word(word) and not (first and word.startswith("ال")):
+        return 0  # a title starts; but «مكتب النائب العام» is named after one
     if word in _ENDS_NAME:
         return 0
     if word.startswith("و") and _ar_head(word) is not None:
@@ -107,6 +109,11 @@ def _ar_complement(tokens: list[Token], j: int) -> int:
         and not re.search(r"(?:ها|هم|هما|ه)$", word)
     if construct and re.match(r"(?:ال|لل)", nxt):
         return 2  # a construct noun: «جمهورية العراق», «لتنسيق الشؤون»
+    after = tokens[j + 2].text if j + 2 < len(tokens) else ""
+    if construct and nxt and tokens[j + 1].is_word and not nxt.startswith(("ب", "و")) \
+            and re.match(r"ال", after) and _CHAIN_NOUN.search(word) \
+            and not _person_word(nxt) and nxt not in _AR_STOP:
+        return 3  # «جهاز تنفيذ مشروعات الإسكان»: a chain of two construct nouns
     if construct and nxt and _is_place(nxt):
         return 2  # «مديرية أمن سبها»
     from toolkit.extract.places import arabic_entry
@@ -116,6 +123,10 @@ def _ar_complement(tokens: list[Token], j: int) -> int:
         return 1  # «سفارة ليبيا»; but «شركة تركية» is just "a Turkish company"
     return 0
 
+
+# Verbal nouns that head a construct chain inside a name («تنفيذ»، «تطوير»، «إدارة»,
+# «مكافحة»): the forms taf'il, if'al, mufa'ala, ifti'al, istif'al.
+_CHAIN_NOUN = re.compile(r"^(?:ت\w\w?ي\w|ا\w\w?ا\w|م\w\wا\w\w?ة|است\w\wا\w|ا\wت\wا\w)$")
 
 # «الشركة العامة للمياه»، «الهيئة العامة»: "general/public" also makes a name.
 _PUBLIC = frozenset(["العامة", "العام", "العليا", "الاعلي"])
@@ -155,7 +166,7 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
         definite = tokens[i].text[cut:].startswith("ال")
         in_title = i > 0 and _person_word(tokens[i - 1].text)
         while j < len(tokens) and j - i < MAX_ORG_TOKENS:
-            step = _ar_complement(tokens, j)
+            step = _ar_complement(tokens, j, first=j == i + 1 and not definite)
             if step == 0:
                 break
             if definite and j == i + 1 and not re.match(r"(?:و|ف)?(?:ال|لل)", tokens[j].text):
@@ -165,8 +176,10 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
                 break
-            if j > i + 1 and _nisba(tokens[j - 1].text) and _bare_definite_noun(tokens[j].text):
-                break  # «المحكمة الابتدائية الملف»: no genitive after an adjective
+            if j > i + 1 and _nisba(tokens[j - 1].text) and (
+                    _bare_definite_noun(tokens[j].text)
+                    or not re.match(r"(?:[وف]?ال|[وف]?ل)", tokens[j].text)):
+                break  # «المحكمة الابتدائية الملف», «الإدارية أحالت»: no genitive after one
             j += step
         head = tokens[i].text[cut:]
         if _bare_head(head) in lex["ar_seated"] and j < len(tokens) \
@@ -207,6 +220,13 @@ def _construct_head_with_adjective(tokens: list[Token], i: int) -> int | None:
                 and tokens[i + 1].text not in lex["ar_kind_adjectives"]:
             return len(clitic)
     return None
+
+
+def _country_adjective_ar(word: str) -> bool:
+    from toolkit.extract.places import arabic_entry
+
+    entry = arabic_entry(word)
+    return entry is not None and entry.kind == "adjective"
 
 
 def _nisba(word: str) -> bool:
@@ -274,6 +294,8 @@ def _ar_named(words: list[str], cut: int) -> bool:
     if all(w in lex["ar_kind_adjectives"] or w in _RANK and words[0][cut:] in lex["ar_generic"]
            for w in words[1:]):
         return False
+    if len(words) == 2 and words[0][cut:] in lex["ar_generic"] and _country_adjective_ar(words[1]):
+        return False  # «الحكومة الإيطالية»: "the Italian government", not a name
     if words[0][cut:].startswith("ال"):
         return True
     return any(re.match(r"(?:[وفب]?ال|[وف]?لل)", w) or _is_place(w) for w in words[1:])
