@@ -15,6 +15,7 @@ import csv
 import importlib
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -396,6 +397,32 @@ def test_a_10_mb_line_is_refused_in_one_line_and_the_batch_goes_on(stage, tmp_pa
     said = [line for line in run.stderr.decode().splitlines() if "--max-chars" in line]
     assert len(said) == 1 and ("huge" in said[0] or "line 2" in said[0])  # names it
     assert run.returncode == (3 if stage == "translate" else 1)
+
+
+STALL_ARGS = {"detect": ["detect", "--force"], "summarize": ["summarize"],
+              "extract": ["extract"]}
+
+
+@pytest.mark.parametrize("stage", stages(STALL_ARGS))
+def test_a_long_one_line_text_under_max_chars_does_not_stall(stage, tmp_path, isolated):
+    """480,000 characters in one line (no paragraph breaks: a stripped web page), under
+    the default --max-chars: the stage must get through it, as every splitter call and
+    sentence graph did not (minutes each); the timeout only says it did not hang."""
+    rng = random.Random(5)
+    words = ["ministre", "délégation", "coopération", "Tripoli", "accord", "sécurité",
+             "frontière", "migration", "programme", "réunion", "conseil", "projet", "le",
+             "la", "les", "des", "avec"]
+    sentences = [" ".join(rng.choice(words) for _ in range(rng.randint(6, 18))).capitalize()
+                 + "." for _ in range(5000)]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(dumps({"id": "one-line", "lang": "fr", "text": " ".join(sentences)})
+                       + b"\n" + dumps(GOOD[2]) + b"\n")
+    run = toolkit([*STALL_ARGS[stage], "-i", str(source)], isolated)
+    assert_no_traceback(run.stderr)
+    assert run.returncode == 0
+    long_out, short_out = [json.loads(line) for line in out_lines(run.stdout)]
+    key = {"detect": "lang", "summarize": "summary", "extract": "fields"}[stage]
+    assert key in long_out and key in short_out
 
 
 # --- Promise 4: -o is atomic, Ctrl-C leaves nothing ---------------------------------
