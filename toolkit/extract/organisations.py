@@ -60,6 +60,7 @@ def _lexicon() -> dict:
         "en_heads": frozenset(data["en_heads"]),
         "en_single": frozenset(data["en_single"]),
         "connectors": frozenset(data["latin_connectors"]),
+        "latin_brand_heads": frozenset(data["latin_brand_heads"]),
     }
 
 
@@ -331,6 +332,11 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
                 found.append(_make(m, begin, tokens[end - 1].end))
                 i = end
                 continue
+        if lower in lex["latin_brand_heads"] and i + 1 < len(tokens) \
+                and _latin_brand(tokens, i + 1):
+            found.append(_make(m, tokens[i + 1].start, tokens[i + 1].end))
+            i += 2  # "le groupe Sonelgaz": the company's own name
+            continue
         if word[:1].isupper() or word[:1].isdigit():
             end = _english_run(tokens, i)
             if end:
@@ -341,7 +347,7 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
     return found
 
 
-_FUNCTION_WORDS = frozenset(["de", "du", "des", "la", "le", "les", "l'", "et", "en", "à", "au", "aux", "a", "ont", "est", "sur", "par", "avec", "dans"])
+_FUNCTION_WORDS = frozenset(["contre", "pour", "entre", "de", "du", "des", "la", "le", "les", "l'", "et", "en", "à", "au", "aux", "a", "ont", "est", "sur", "par", "avec", "dans"])
 
 
 def _french_tail(tokens: list[Token], j: int) -> int:
@@ -352,10 +358,13 @@ def _french_tail(tokens: list[Token], j: int) -> int:
     while j < len(tokens) and j - start < MAX_ORG_TOKENS:
         word, _ = _strip_elision(tokens[j].text)
         lower = tokens[j].text.lower()
-        if word in lex["fr_adjectives"] or _country_adjective(word):
-            j += 1
+        if word in lex["fr_adjectives"] or _country_adjective(word) or (
+                j == start and word.islower() and _ADJECTIVE_ENDING.search(word)
+                and _strip_elision(tokens[start - 1].text)[0][:1].isupper()):
+            j += 1  # "Cour constitutionnelle" (not "un comité technique"): after a Head
             continue
-        if lower in ("de", "du", "des", "d'", "pour", "en", "et") or re.match(r"d['’]\w", lower):
+        if lower in ("de", "du", "des", "d'", "pour", "en", "et", "contre") \
+                or re.match(r"d['’]\w", lower):
             k = j + (0 if re.match(r"[dl]['’]\w", lower) else 1)
             if lower == "et" and k < len(tokens) and tokens[k].text.lower() in ("de", "du", "des"):
                 k += 1
@@ -405,6 +414,14 @@ _ADJECTIVE_ENDING = re.compile(
     r"|ières?|istes?|eures?|rices?)$")
 
 
+def _latin_brand(tokens: list[Token], k: int) -> bool:
+    """One capitalised word, neither a place nor followed by another capitalised one."""
+    word = tokens[k].text
+    nxt = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    return bool(re.fullmatch(r"[A-Z][a-zà-ÿ]+[A-Za-z]*", word)) and not _latin_place(word) \
+        and not nxt[:1].isupper() and not _country_adjective(word)
+
+
 def _country_adjective(word: str) -> bool:
     from toolkit.extract.places import is_adjective
 
@@ -423,6 +440,17 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
                 last_head = j
             j += 1
             continue
+        if word == "," and last_head is None and j > i and j + 1 < len(tokens) \
+                and re.search(r"(?:al|ic|ive|ary|ous)$", tokens[j - 1].text) \
+                and tokens[j + 1].text[:1].isupper():
+            j += 1  # "National Economic, Social and Environmental Council"
+            continue
+        if word.lower() in ("of", "for") and j + 2 < len(tokens) and tokens[j + 1].text == "the" \
+                and last_head is not None and tokens[j + 2].text[:1].isupper() \
+                and tokens[j + 2].text not in lex["en_heads"] | {"Government"} \
+                and tokens[j + 2].text.rstrip(".").lower() not in _calendar_words():
+            j += 2  # "Council of the Nation"
+            continue
         if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
                 and tokens[j + 1].text[:1].isupper() \
                 and tokens[j + 1].text.rstrip(".").lower() not in _calendar_words() \
@@ -440,8 +468,9 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
     first, _ = _strip_elision(tokens[i].text)
     if first in ("The", "Le", "La", "Les") or first.lower() in ("the",):
         return None
-    if re.search(r"['’]s$", first):
-        return None  # "Libya's Supreme Court": the organisation starts after the owner
+    owner = re.sub(r"['’]s$", "", first)
+    if owner != first and _latin_place(owner) or re.search(r"-(?:based|led|backed)$", first):
+        return None  # "Libya's Supreme Court", "the Tripoli-based Presidential Council"
     if _after_portfolio_title(tokens, i):
         return None  # "Minister of Local Government", "Chief of Mission": not a body
     if end - i == 1 and first not in lex["en_single"]:
@@ -455,6 +484,12 @@ def _calendar_words() -> frozenset[str]:
     dates = load("dates")
     words = {w.lower() for w in dates["months"]["en"]} | set(dates["weekdays"]["en"])
     return frozenset(words | {w[:3] for w in words} | {"sept"})
+
+
+def _latin_place(word: str) -> bool:
+    from toolkit.extract.places import latin_place
+
+    return latin_place(word)
 
 
 def _after_portfolio_title(tokens: list[Token], i: int) -> bool:
