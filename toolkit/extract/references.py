@@ -13,7 +13,7 @@ from functools import lru_cache
 from toolkit.extract.lexicon import alternation, load
 from toolkit.extract.normalise import Matchable
 
-_NUMBER = r"\(?\s*(?P<number>\d+(?:-\d+)?)\s*\)?"
+_NUMBER = r"\(?\s*(?P<number>\d+(?:[-.]\d+)?)\s*\)?"  # Moroccan "n° 97.15" too
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 
@@ -25,7 +25,7 @@ def _patterns() -> list[re.Pattern]:
     edge = r"(?:(?<![\w])|(?<=(?<!\w)[وبفل]))"
     return [
         # Arabic: the kind, up to eight words naming the issuer, رقم, number, year.
-        re.compile(rf"{edge}(?P<kind>(?:ال)?{ar_kinds})(?P<issuer>(?:\s+[^\s\d()،.:؛]+){{0,8}}?)"
+        re.compile(rf"{edge}(?P<kind>(?:ال|ل)?{ar_kinds})(?P<issuer>(?:\s+[^\s\d()،.:؛]+){{0,8}}?)"
                    rf"\s+(?:رقم|بالرقم|ذي الرقم|ذو الرقم)\s*[:]?\s*{_NUMBER}"
                    rf"(?:\s*(?:لسنة|لعام|سنة|عام|للعام|/)\s*{_YEAR}(?:\s*م(?!\w))?)?"),
         # French and English: kind, optional qualifiers, n°/No./number, year.
@@ -42,8 +42,10 @@ def _patterns() -> list[re.Pattern]:
 def _type_of(kind: str, issuer: str) -> str:
     data = load("references")
     word = kind.lower()
-    if word.startswith("ال") and word[2:] in data["ar"]:
-        word = word[2:]
+    for article in ("ال", "ل"):
+        if word.startswith(article) and word[len(article):] in data["ar"]:
+            word = word[len(article):]
+            break
     for lang in ("ar", "fr", "en"):
         if word in data[lang]:
             kind_type = data[lang][word]
