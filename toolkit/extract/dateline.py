@@ -41,6 +41,11 @@ _DATELINE_NO_AGENCY = re.compile(
 )
 
 
+# «بنغازي - عقد مجلس النواب ...»: a known city and a dash opening the text, no date.
+_DATELINE_PLACE_ONLY = re.compile(
+    r"\A\s*(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:[ \t][^\W\d_]+){0,2}?)[ \t]+[-–—][ \t]")
+
+
 @dataclass
 class Dateline:
     place: str | None
@@ -103,7 +108,20 @@ def find_dateline(m: Matchable) -> Dateline | None:
         ps, pe = m.span(match.start("place"), match.end("place"))
         start, end = m.span(match.start("place"), match.end("date"))
         return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
+    match = _DATELINE_PLACE_ONLY.match(head)
+    if match and _known_city(match["place"]):
+        ps, pe = m.span(match.start("place"), match.end("place"))
+        return Dateline(m.source[ps:pe], None, ps, pe, None, (ps, pe))
     return None
+
+
+def _known_city(place: str) -> bool:
+    from toolkit.extract.places import arabic_entry, latin_place
+
+    if re.match(r"[\u0600-\u06ff]", place):
+        entry = arabic_entry(norm(place))
+        return entry is not None and entry.kind in ("place", "country")
+    return latin_place(place) or latin_place(place.title())
 
 
 def _place_like(place: str) -> bool:
