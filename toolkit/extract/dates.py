@@ -94,7 +94,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "numeric_dmy": re.compile(
             _EDGE + r"(?P<day>[0-3]?\d)[/.-](?P<mon>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)(?![\w/])"),
         "numeric_ymd": re.compile(
-            _EDGE + r"(?P<year>(?:19|20)\d\d)[/.-](?P<mon>[01]?\d)[/.-](?P<day>[0-3]?\d)(?![\w/.])"),
+            _EDGE + r"(?P<year>(?:19|20)\d\d)[/.-](?P<mon>[01]?\d)[/.-](?P<day>[0-3]?\d)(?![\w/]|\.\d)"),
         "hijri": re.compile(
             rf"{edge}(?P<day>[0-3]?\d)\s*(?:من\s+)?(?P<month>{hijri})\s*(?P<year>1[34]\d\d)"
             r"(?:\s*(?:هـ|ه)(?!\w))?"),

@@ -111,6 +111,9 @@ def _ar_complement(tokens: list[Token], j: int, first: bool = False) -> int:
     if construct and re.match(r"(?:ال|لل)", nxt):
         return 2  # a construct noun: «جمهورية العراق», «لتنسيق الشؤون»
     after = tokens[j + 2].text if j + 2 < len(tokens) else ""
+    if re.match(r"ل(?!ل)\w{3,}", word) and re.match(r"و(?!ال)\w{3,}", nxt) \
+            and re.match(r"ال", after):
+        return 3  # «لإغاثة وتشغيل اللاجئين»: two verbal nouns sharing one complement
     if construct and nxt and tokens[j + 1].is_word and not nxt.startswith(("ب", "و")) \
             and re.match(r"ال", after) and _CHAIN_NOUN.search(word) \
             and not _person_word(nxt) and nxt not in _AR_STOP:
@@ -188,7 +191,9 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             j += 1  # «محكمة الاستئناف بالرباط»: a court is named with its seat
         if _bare_head(head) == "مجلس" and j > i + 2 and tokens[i + 1].text == "ادارة":
             # «رئيس مجلس إدارة المنطقة الحرة»: the board belongs to the organisation named
-            found.append(_make(m, tokens[i + 2].start, tokens[j - 1].end))
+            # («مجلس إدارة المؤسسة» only refers to one)
+            if j > i + 3 or tokens[i + 2].text not in lex["ar_generic"]:
+                found.append(_make(m, tokens[i + 2].start, tokens[j - 1].end))
             i = j
             continue
         words = [t.text for t in tokens[i:j]]

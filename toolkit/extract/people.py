@@ -184,6 +184,9 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
     j = head + 1
     while j < len(tokens) and j - head <= MAX_ROLE_TOKENS:
         text = tokens[j].text
+        if text == "(" and j + 2 < len(tokens) and tokens[j + 2].text == ")":
+            j += 3  # «... اللاجئين الفلسطينيين (الأونروا) فيليب لازاريني»: an acronym
+            continue
         if text in CLAUSE_END or text.isdigit():
             break
         if j > head + 1 and text.startswith("و") and _ar_role_head(text[1:]):
@@ -244,7 +247,7 @@ def _ar_bare_name_after_role(m: Matchable, tokens: list[Token], head: int, limit
 def _closes_role(word: str) -> bool:
     """The last word of a role phrase: definite («الإيطالي», «بالرباط») or a place with a
     preposition («سفير الاتحاد الأوروبي بتونس»)."""
-    if _definite(word):
+    if _definite(word) or word == ")":
         return True
     from toolkit.extract.places import arabic_entry
 
