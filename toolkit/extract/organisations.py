@@ -269,7 +269,17 @@ def _ar_brands(m: Matchable, tokens: list[Token]) -> list[tuple[int, Organisatio
             k += 1  # «الوطني»، «العمومية»
         if k < len(tokens) and _brand_word(tokens, k):
             found.append((token.start + cut, _make(m, tokens[k].start, tokens[k].end)))
+        elif k + 1 < len(tokens) and _brand_shape(tokens[k].text) and _brand_word(tokens, k + 1):
+            # «شركة بريتش بتروليوم البريطانية»: a two-word name
+            found.append((token.start + cut, _make(m, tokens[k].start, tokens[k + 1].end)))
     return found
+
+
+def _brand_shape(word: str) -> bool:
+    return bool(re.fullmatch(r"[\u0600-\u06ff]{3,}", word)) and not re.match(
+        r"(?:[وفبكل]?ال|لل)", word) and not word.endswith(("ة", "ى", "ي")) \
+        and word not in _AR_STOP and not _person_word(word) and _ar_head(word) is None \
+        and not _is_place(word)
 
 
 def _brand_word(tokens: list[Token], k: int) -> bool:
