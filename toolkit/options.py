@@ -55,8 +55,8 @@ BeamSize = Annotated[int, typer.Option("--beam-size", min=1, help="Beam width (1
                                        "fastest; argostranslate uses 4).")]
 Device = Annotated[str, typer.Option("--device", help="cpu, cuda or auto (cuda when a GPU "
                                      "is visible).")]
-Threads = Annotated[int, typer.Option("--threads", min=0, help="CPU threads per model "
-                                      "(0 = CTranslate2's default).")]
+Threads = Annotated[int, typer.Option("--threads", min=0, help="CPU batches translated at "
+                                      "once, one thread each (0 = the usable cores, at most 8).")]
 Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="Translation "
                   "cache file (SQLite); default $XDG_CACHE_HOME/toolkit/translations.sqlite.")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill the "
