@@ -127,16 +127,18 @@ def _organisations(sources, lang, dateline) -> list[dict]:
 def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict], list[str]]:
     """Countries by first mention; places (cities) once each, leaving out a city that is
     only part of an organisation's name ("University of Tripoli"), and a country word
-    that is part of a person's name («جورجيا ميلوني»)."""
+    that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»)."""
     from toolkit.extract.normalise import norm
     from toolkit.extract.places import find_mentions
 
     places: list[dict] = []
     seen: set[str] = set()
     countries: list[str] = []
+    media = [o for o in orgs if _media_name(o["name"])]
     for name, m in sources:
         for mention in find_mentions(m):
-            if _inside(people, name, *m.span(mention.start, mention.end)):
+            span = m.span(mention.start, mention.end)
+            if _inside(people, name, *span) or _inside(media, name, *span):
                 continue
             if mention.kind in ("country", "adjective"):
                 if mention.code not in countries:
@@ -156,6 +158,15 @@ def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict
         places.insert(0, {"name": dateline.place, "country": None, "start": start,
                           "end": end, "source": "text"})
     return places, countries
+
+
+def _media_name(name: str) -> bool:
+    """«قناة روسيا اليوم»: a channel's or paper's name says nothing of a country."""
+    from toolkit.extract.lexicon import load
+    from toolkit.extract.normalise import norm
+
+    first = norm(name).split()[0] if name.split() else ""
+    return first in {norm(w) for w in load("organisations")["media_heads"]}
 
 
 def _inside(spans, source: str, start: int, end: int) -> bool:
