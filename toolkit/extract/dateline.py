@@ -23,7 +23,7 @@ _DATELINE = re.compile(
     r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
     r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_'\-]*(?:['\-][^\W\d_]+)*"
     r"(?:[ \t][^\W\d_][^\W\d_'\-]*(?:['\-][^\W\d_]+)*){0,2})[ \t]*[,،]?[ \t]*"
-    r"(?P<date>[^\n()]{0,40}?)[ \t]*"  # a date may hold a slash: «٣ تموز/يوليو ٢٠٢٥»
+    r"(?P<date>[^\n()]{0,64}?)[ \t]*"  # a date may hold a slash: «٣ تموز/يوليو ٢٠٢٥»
     r"(?:/[ \t]*(?P<slash>[^/\n]{2,30}?)[ \t]*/|\([ \t]*(?P<paren>[^()\n]{2,30}?)[ \t]*\))"
     r"[ \t]*(?:[-:]|$)",
     re.MULTILINE,
@@ -140,7 +140,8 @@ def _date_of(text: str):
     dates = find_dates(inner, None)
     if not dates:
         return False if re.search(r"\d", text) else None
-    iso = dates[0].iso
+    # «15 ربيع الآخر 1446 هـ الموافق 18 أكتوبر 2024 م»: the Gregorian day if one is given
+    iso = next((d.iso for d in dates if d.calendar == "gregorian"), dates[0].iso)
     if iso and len(iso) == 10:
         return dt.date.fromisoformat(iso)
     return None

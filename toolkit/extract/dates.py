@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from toolkit.extract.lexicon import alternation, load
 from toolkit.extract.normalise import Matchable, fold_accents
@@ -46,7 +47,8 @@ def _month_table() -> dict[str, int]:
 # Start of a word, or just after an Arabic one-letter prefix (و، ب، ف، ل): «و3 مايو», «وأمس».
 _EDGE = r"(?:(?<![\w/.-])|(?<=(?<!\w)[وبفل]))"
 _DAY_EDGE = r"(?:(?<![\w/.])|(?<=(?<!\w)[وبفل]))"  # "15-16 February": a range may end here
-_RANGE_BEFORE = re.compile(r"(?<![\w/.-])([0-3]?\d)\s*(?:-|و|au|to|and|et|&)\s*$", re.IGNORECASE)
+_RANGE_BEFORE = re.compile(r"(?<![\w/.-])([0-3]?\d)\s*(?:-|و|الي|حتي|au|to|and|et|&)\s*$",
+                           re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +121,14 @@ def _relative_year(month: int, rel: str | None, base: dt.date | None) -> int | N
         return base.year if month <= base.month else base.year - 1
     if rel == "from":  # this month or a later one
         return base.year if month >= base.month else base.year + 1
+    if rel in words["current"]:
+        return base.year
+    # No word says which way: across the turn of the year, the nearer one ("in December"
+    # written in January is the last December, "janvier" in December the next January).
+    if month - base.month >= 9:
+        return base.year - 1
+    if base.month - month >= 9:
+        return base.year + 1
     return base.year
 
 
@@ -256,7 +266,18 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
     for match in pats["weekday"].finditer(text):
         _add_weekday(text, match, base, add, lang)
     found.sort(key=lambda d: d.start)
+    _hijri_as_stated(text, found)
     return found
+
+
+def _hijri_as_stated(text: str, found: list[DateMention]) -> None:
+    """«15 ربيع الآخر 1446 هـ الموافق 18 أكتوبر 2024»: the text states the Gregorian day;
+    it wins over the tabular calendar's (which may be a day off)."""
+    for hijri, nxt in pairwise(found):
+        if hijri.calendar == "hijri" and nxt.calendar == "gregorian" and nxt.iso \
+                and len(nxt.iso) == 10 and re.fullmatch(r"\s*(?:[,،-]\s*)?(?:الموافق|موافق)\s*",
+                                                          text[hijri.end:nxt.start]):
+            hijri.iso = nxt.iso
 
 
 def _squeeze(word: str) -> str:
