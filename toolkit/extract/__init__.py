@@ -141,6 +141,8 @@ def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict
             if _inside(people, name, *span) or _inside(media, name, *span):
                 continue
             if mention.kind in ("country", "adjective"):
+                if dateline and name == "text" and span == dateline.place_span:
+                    continue  # «الجزائر 3 مارس» heads a dispatch from the city
                 if mention.code not in countries:
                     countries.append(mention.code)
                 continue

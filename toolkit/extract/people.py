@@ -109,10 +109,21 @@ def _country_word(word: str) -> bool:
     return entry is not None and entry.kind in ("country", "adjective")
 
 
+def _names_a_company(tokens: list[Token]) -> bool:
+    """«الرئيس المدير العام للمجمع الوطني سوناطراك رشيد»: the bare word after a company
+    noun is the company's name, not a first name."""
+    heads = {norm(w) for w in load("organisations")["ar_brand_heads"]}
+    return any(re.sub(r"^(?:[وفبك]?ال|[وف]?لل|[لب])", "", t.text) in heads for t in tokens)
+
+
 def _after_family_name(tokens: list[Token], j: int) -> bool:
     """«الصديق الصور بحبس»: after a family name with the article (not a given name such
-    as «الهادي»), a word with a clitic preposition starts the rest of the sentence."""
+    as «الهادي»), a word with a clitic preposition starts the rest of the sentence; so
+    does a verb in the future («سعداوي سيعقد»)."""
     previous, word = tokens[j - 1].text, tokens[j].text
+    if re.fullmatch(r"س[يتن]\w{2,4}", word) and not word.endswith(("ي", "ا")) \
+            and not _ar_given(word):
+        return True  # «سيعقد», not «سيرفادي»
     return (previous.startswith("ال") and not _ar_given(previous)
             and re.match(r"[بلفك]\w{3,}", word) is not None and not _ar_given(word))
 
@@ -214,6 +225,12 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
         if j > head + 1 and _ar_given(text):
             end = _ar_name_from(m, tokens, j, need_given=True)
             if end - j >= 2:
+                # «الأمين العام للمجلس جاسم محمد البديوي»: an unlisted first name before
+                if j - 2 > head and _closes_role(tokens[j - 2].text) \
+                        and not _definite(tokens[j - 1].text) and end - j < MAX_NAME_TOKENS \
+                        and _ar_name_word(m, tokens[j - 1]) \
+                        and not _names_a_company(tokens[head:j - 1]):
+                    return j - 1, end
                 return j, end
         j += 1
     return _ar_bare_name_after_role(m, tokens, head, j)
