@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from toolkit.extract.lexicon import load
-from toolkit.extract.normalise import Matchable, norm
+from toolkit.extract.normalise import Matchable, fold_accents, norm
 from toolkit.extract.tokens import Token, tokenize
 
 MAX_ORG_TOKENS = 12
@@ -370,14 +370,16 @@ def _french_tail(tokens: list[Token], j: int) -> int:
     lex = _lexicon()
     start = j
     lower_complement = False
+    adjectives_only = True
     while j < len(tokens) and j - start < MAX_ORG_TOKENS:
         word, _ = _strip_elision(tokens[j].text)
         lower = tokens[j].text.lower()
         if word in lex["fr_adjectives"] or _country_adjective(word) or (
-                j == start and word.islower() and _ADJECTIVE_ENDING.search(word)
+                adjectives_only and word.islower() and _ADJECTIVE_ENDING.search(word)
                 and _strip_elision(tokens[start - 1].text)[0][:1].isupper()):
-            j += 1  # "Cour constitutionnelle" (not "un comité technique"): after a Head
-            continue
+            j += 1  # "Cour constitutionnelle", "Autorité nationale indépendante" after a
+            continue  # Head (not "un comité technique")
+        adjectives_only = False
         if lower in ("de", "du", "des", "d'", "pour", "en", "et", "contre") \
                 or re.match(r"d['’]\w", lower):
             k = j + (0 if re.match(r"[dl]['’]\w", lower) else 1)
@@ -466,6 +468,8 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
                 and tokens[j + 2].text.rstrip(".").lower() not in _calendar_words():
             j += 2  # "Council of the Nation"
             continue
+        if word.lower() == "and" and last_head is not None and _head_ahead(tokens, j + 1):
+            break  # "House of Representatives and High Council of State": two bodies
         if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
                 and tokens[j + 1].text[:1].isupper() \
                 and tokens[j + 1].text.rstrip(".").lower() not in _calendar_words() \
@@ -501,6 +505,16 @@ def _calendar_words() -> frozenset[str]:
     return frozenset(words | {w[:3] for w in words} | {"sept"})
 
 
+def _head_ahead(tokens: list[Token], k: int) -> bool:
+    """A head noun among the capitalised words from k on."""
+    heads = _lexicon()["en_heads"]
+    while k < len(tokens) and (tokens[k].text[:1].isupper() or tokens[k].text == "the"):
+        if tokens[k].text in heads:
+            return True
+        k += 1
+    return False
+
+
 def _latin_place(word: str) -> bool:
     from toolkit.extract.places import latin_place
 
@@ -530,8 +544,13 @@ _CLOSED_ENUMERATION = re.compile(
     r"(?=\s*[.,;:(]|\s+(?:a|ont|avait|avaient|est|sont|était|sera|seront|qui|doit|va)\b)")
 
 
+# "Tunisian Union of Industry, Trade and Handicrafts (UTICA)"
+_ENGLISH_ENUMERATION = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]*)+,?\s+and\s+[A-Z][\w'’-]*(?=\s*\()")
+
+
 def _make(m: Matchable, start: int, end: int) -> Organisation:
-    more = _ENUMERATION.match(m.text, end)
+    more = _ENUMERATION.match(m.text, end) or _ENGLISH_ENUMERATION.match(m.text, end)
     if more and _ACRONYM.match(m.text, more.end()):
         end = more.end()
     elif m.text[start:end].isascii() or re.search(r"[A-Za-zÀ-ÿ]", m.text[start:end]):
@@ -602,11 +621,11 @@ def _acronym_definitions(m: Matchable) -> list[Organisation]:
 def _definition_start(acronym: str, text: str) -> int | None:
     """Offset in text where the acronym's definition starts, or None."""
     words = [w for w in re.finditer(r"[\w'’-]+", text)]
-    letters = [c.lower() for c in acronym if c.isalpha()]
+    letters = [fold_accents(c.lower()) for c in acronym if c.isalpha()]
     limit = min(len(letters) * 2 + 2, 14)  # words, articles included
     for first in range(len(words) - 1, max(-1, len(words) - 1 - limit), -1):
         word = re.sub(r"^[lLdD]['’]", "", words[first].group(0))
-        if not word[:1].isupper() or word[0].lower() != letters[0]:
+        if not word[:1].isupper() or fold_accents(word[0].lower()) != letters[0]:
             continue
         offset = words[first].start() + len(words[first].group(0)) - len(word)
         if _takes_letters(letters, text[offset:]):
@@ -617,7 +636,7 @@ def _definition_start(acronym: str, text: str) -> int | None:
 def _takes_letters(letters: list[str], definition: str) -> bool:
     """Right to left, every letter found in order; the first at the start of the text."""
     at = len(definition) - 1
-    lowered = definition.lower()
+    lowered = "".join(fold_accents(c) or c for c in definition.lower())  # "élections": E
     for index in range(len(letters) - 1, -1, -1):
         while at >= 0 and (lowered[at] != letters[index] or index == 0 and at != 0
                            or at > 0 and index > 0 and not _letter_ok(definition, at)):
