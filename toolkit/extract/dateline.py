@@ -36,7 +36,8 @@ _DATELINE_NO_AGENCY = re.compile(
     r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
     r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:['’-][A-Z][^\W\d_]*)?"
     r"(?:[ \t][A-Z\u0600-\u06ff][^\W\d_]*){0,2})"
-    r"[ \t]*[,،][ \t]*(?:le[ \t]+)?(?P<date>[^\n/()]{6,40}?)[ \t]+[-:–—][ \t]",
+    r"[ \t]*[,،][ \t]*(?:le[ \t]+)?(?P<date>[^\n/()]{6,40}?)"
+    r"(?:[ \t]+[-:–—][ \t]|[ \t]*:[ \t]*$)",  # "Tripoli, 8 April 2025:" on its own line
     re.MULTILINE,
 )
 
@@ -92,10 +93,10 @@ def find_dateline(m: Matchable) -> Dateline | None:
             published = _date_of(date_text)
             if published is False:
                 continue
-        place = match["place"]
+        place = re.sub(r"[ \t]+في$", "", match["place"])  # «القاهرة في 4 يونيو /أ ش أ/»
         if not _place_like(place):
             continue
-        (ps, pe) = m.span(match.start("place"), match.end("place"))
+        (ps, pe) = m.span(match.start("place"), match.start("place") + len(place))
         ag = match.start("slash") if match["slash"] else match.start("paren")
         _, a_start, a_end = m.surface(ag, ag + len(agency))
         start, end = m.span(match.start("place"), match.end())

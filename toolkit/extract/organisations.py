@@ -168,14 +168,15 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             continue
         j = i + 1
         definite = tokens[i].text[cut:].startswith("ال")
-        in_title = i > 0 and _person_word(tokens[i - 1].text)
+        # «وكيل وزارة ...», «الممثل الأعلى للاتحاد الأوروبي ...»: inside a title
+        in_title = any(_person_word(t.text) for t in tokens[max(0, i - 2):i])
         while j < len(tokens) and j - i < MAX_ORG_TOKENS:
             step = _ar_complement(tokens, j, first=j == i + 1 and not definite)
             if step == 0:
                 break
             if definite and j == i + 1 and not re.match(r"(?:و|ف)?(?:ال|لل)", tokens[j].text):
                 break  # «اللجنة حصر ...»: a definite noun heads no construct; a verb follows
-            if in_title and re.match(r"لشؤون|لشئون", tokens[j].text):
+            if in_title and re.match(r"لل?ش[ؤئو]ون", tokens[j].text):
                 break  # «وكيل وزارة الداخلية لشؤون المنافذ»: the rest is the title's
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
@@ -470,6 +471,9 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
             continue
         if word.lower() == "and" and last_head is not None and _head_ahead(tokens, j + 1):
             break  # "House of Representatives and High Council of State": two bodies
+        if word == "in" and last_head is not None and j + 1 < len(tokens) \
+                and _latin_city(tokens[j + 1].text):
+            break  # "Association Council in Brussels": where it meets, not its name
         if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
                 and tokens[j + 1].text[:1].isupper() \
                 and tokens[j + 1].text.rstrip(".").lower() not in _calendar_words() \
@@ -503,6 +507,13 @@ def _calendar_words() -> frozenset[str]:
     dates = load("dates")
     words = {w.lower() for w in dates["months"]["en"]} | set(dates["weekdays"]["en"])
     return frozenset(words | {w[:3] for w in words} | {"sept"})
+
+
+def _latin_city(word: str) -> bool:
+    from toolkit.extract.places import _index
+
+    entry = _index()["latin"].get(word)
+    return entry is not None and entry.kind == "place"
 
 
 def _head_ahead(tokens: list[Token], k: int) -> bool:

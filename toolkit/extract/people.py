@@ -124,6 +124,9 @@ def _after_family_name(tokens: list[Token], j: int) -> bool:
     if re.fullmatch(r"س[يتن]\w{2,4}", word) and not word.endswith(("ي", "ا")) \
             and not _ar_given(word):
         return True  # «سيعقد», not «سيرفادي»
+    if re.fullmatch(r"[يت]\w{3}", word) and not word.endswith(("ي", "ا")) \
+            and not _ar_given(word):
+        return True  # «شكري يبحث»: a verb in the present
     return (previous.startswith("ال") and not _ar_given(previous)
             and re.match(r"[بلفك]\w{3,}", word) is not None and not _ar_given(word))
 
