@@ -193,6 +193,21 @@ def test_publication_date_from_a_header_line():
     assert [d["iso"] for d in fields["dates"]] == ["2025-03-12", "2025-03-10"]
 
 
+def test_hijri_date_with_its_stated_gregorian_day_in_a_dateline():
+    fields = fields_of("جدة 3 رمضان 1446 هـ الموافق 3 مارس 2025 م (واس) - عقد المجلس اجتماعه "
+                       "اليوم الإثنين.", lang="ar")
+    assert fields["published"] == "2025-03-03"
+    assert fields["dateline"]["agency"] == "واس"
+    assert {d["iso"] for d in fields["dates"]} == {"2025-03-03"}
+
+
+def test_two_bodies_joined_by_and_stay_two():
+    fields = fields_of("The House of Representatives and High Council of State met the "
+                       "Audit Bureau in Tripoli.", lang="en")
+    names = [o["name"] for o in fields["organisations"]]
+    assert "House of Representatives" in names and "High Council of State" in names
+
+
 @pytest.mark.parametrize("text, code", [
     ("les chefs des missions libyennes", "LY"), ("السفارات الليبية", "LY"),
     ("لليبيا", "LY"), ("a Libyan-led process", "LY"), ("les universités turques", "TR"),
