@@ -64,7 +64,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
                    translation: dict | None = None, summary: dict | None = None
                    ) -> dict[str, Any]:
     """The `fields` of one text (and its headline), without `params`."""
-    from toolkit.extract.dateline import find_dateline, published_from_cue
+    from toolkit.extract.dateline import find_dateline, published_from_cue, published_from_title
     from toolkit.extract.normalise import matchable
 
     lang = lang or guess_lang(text)
@@ -75,6 +75,8 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     if published is None:
         cue = published_from_cue(body)
         published = cue[0] if cue else None
+    if published is None and title:
+        published = published_from_title(matchable(title))
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
     people = _people(sources, lang)
     if translation:

@@ -190,3 +190,14 @@ def _date_after_cue(m: Matchable, cues: str, at_line_start: bool
             start = match.end() + dates[0].start
             return dt.date.fromisoformat(dates[0].iso), start, match.end() + dates[0].end
     return None
+
+
+def published_from_title(m: Matchable) -> dt.date | None:
+    """"Sudan: Humanitarian Update, 13 May 2025": a headline that ends with a full date
+    dates the document."""
+    dates = find_dates(m, None)
+    if len(dates) == 1 and dates[0].iso and len(dates[0].iso) == 10 \
+            and not m.text[dates[0].end:].strip(" .)") \
+            and re.search(r"[,:–—-]\s*$", m.text[:dates[0].start]):
+        return dt.date.fromisoformat(dates[0].iso)
+    return None

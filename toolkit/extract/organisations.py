@@ -181,7 +181,7 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
                 break
-            if j > i + 1 and _nisba(tokens[j - 1].text) and (
+            if j > i + 1 and _nisba(tokens[j - 1].text) and not _is_place(tokens[j].text) and (
                     _bare_definite_noun(tokens[j].text)
                     or not re.match(r"(?:[وف]?ال|[وف]?ل)", tokens[j].text)):
                 break  # «المحكمة الابتدائية الملف», «الإدارية أحالت»: no genitive after one
@@ -310,7 +310,7 @@ def _ar_named(words: list[str], cut: int) -> bool:
     lex = _lexicon()
     if all(w in lex["ar_kind_adjectives"] or w in _RANK and words[0][cut:] in lex["ar_generic"]
            for w in words[1:]):
-        return False
+        return False  # «المجلس البلدي»; but «المجلس البلدي مصراتة» names its town
     if len(words) == 2 and words[0][cut:] in lex["ar_generic"] and _country_adjective_ar(words[1]):
         return False  # «الحكومة الإيطالية»: "the Italian government", not a name
     if words[0][cut:].startswith("ال"):

@@ -116,6 +116,12 @@ def _names_a_company(tokens: list[Token]) -> bool:
     return any(re.sub(r"^(?:[وفبك]?ال|[وف]?لل|[لب])", "", t.text) in heads for t in tokens)
 
 
+def _nisba_surname(tokens: list[Token], j: int) -> bool:
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    return tokens[j].text.startswith("ال") and _country_word(tokens[j].text) and (
+        nxt is None or not nxt.is_word or nxt.text in _AR_STOP)
+
+
 def _after_family_name(tokens: list[Token], j: int) -> bool:
     """«الصديق الصور بحبس»: after a family name with the article (not a given name such
     as «الهادي»), a word with a clitic preposition starts the rest of the sentence; so
@@ -142,6 +148,8 @@ def _ar_name_from(m: Matchable, tokens: list[Token], i: int, *, need_given: bool
     while j < len(tokens) and j - i < MAX_NAME_TOKENS and _ar_name_word(m, tokens[j], False) \
             and not _after_family_name(tokens, j):
         j += 1
+    if j - i >= 2 and j < len(tokens) and _nisba_surname(tokens, j):
+        j += 1  # «محمد شياع السوداني،»: a family name that is also a nationality
     if until_comma and j < len(tokens) and tokens[j].text not in "،,.:؛\n":
         return i if not need_given else j
     if j - i == 1 and not until_comma and tokens[i].text.startswith("عبد") is False:
@@ -228,6 +236,9 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
         if j > head + 1 and _ar_given(text):
             end = _ar_name_from(m, tokens, j, need_given=True)
             if end - j >= 2:
+                earlier = _ar_bare_name_after_role(m, tokens, head, j)
+                if earlier:  # «رئيس الوزراء جعفر حسان مع نظيره ... محمد»: the first name
+                    return earlier
                 # «الأمين العام للمجلس جاسم محمد البديوي»: an unlisted first name before
                 if j - 2 > head and _closes_role(tokens[j - 2].text) \
                         and not _definite(tokens[j - 1].text) and end - j < MAX_NAME_TOKENS \
