@@ -348,11 +348,12 @@ def _latin(m: Matchable, tokens: list[Token]) -> list[Organisation]:
                 found.append(_make(m, begin, tokens[end - 1].end))
                 i = end
                 continue
-        if lower in lex["latin_brand_heads"] and i + 1 < len(tokens) \
-                and _latin_brand(tokens, i + 1):
-            found.append(_make(m, tokens[i + 1].start, tokens[i + 1].end))
-            i += 2  # "le groupe Sonelgaz": the company's own name
-            continue
+        if lower in lex["latin_brand_heads"] and i + 1 < len(tokens):
+            k = i + 2 if _country_adjective(tokens[i + 1].text) else i + 1
+            if k < len(tokens) and _latin_brand(tokens, k):
+                found.append(_make(m, tokens[k].start, tokens[k].end))
+                i = k + 1  # "le groupe Sonelgaz", "la compagnie italienne ENI"
+                continue
         if word[:1].isupper() or word[:1].isdigit():
             end = _english_run(tokens, i)
             if end:
@@ -436,7 +437,8 @@ def _latin_brand(tokens: list[Token], k: int) -> bool:
     """One capitalised word, neither a place nor followed by another capitalised one."""
     word = tokens[k].text
     nxt = tokens[k + 1].text if k + 1 < len(tokens) else ""
-    return bool(re.fullmatch(r"[A-Z][a-zà-ÿ]+[A-Za-z]*", word)) and not _latin_place(word) \
+    return bool(re.fullmatch(r"[A-Z][a-zà-ÿ]+[A-Za-z]*|[A-Z]{2,6}", word)) \
+        and not _latin_place(word) \
         and not nxt[:1].isupper() and not _country_adjective(word)
 
 
