@@ -349,3 +349,23 @@ def test_cli_help_names_the_command():
     result = CliRunner().invoke(app, ["extract", "--help"])
     assert result.exit_code == 0
     assert "Example: toolkit" in result.stdout
+
+
+def test_an_over_long_title_is_refused_like_an_over_long_text():
+    from toolkit.extract import extract_records
+
+    record = {"id": "t", "title": "Le ministre a reçu " * 1000, "text": "Le ministre est venu."}
+    [out] = extract_records([dict(record)], max_chars=5_000)
+    assert "fields" not in out and out["errors"][-1]["code"] == "too_long"
+    [cut] = extract_records([dict(record)], max_chars=5_000, cut=True)
+    assert len(cut["fields"]["title"]) == 5_000 and cut["warnings"][-1]["code"] == "cut"
+
+
+def test_max_chars_that_no_text_could_meet_is_bad_usage():
+    import pytest
+
+    from toolkit.extract import extract_records
+
+    for bad in (0, None, "10"):
+        with pytest.raises(ValueError):
+            list(extract_records([{"text": "x"}], max_chars=bad))
