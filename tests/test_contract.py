@@ -495,8 +495,8 @@ def _never_read():
     yield
 
 
-# Left out (reported): translate_records does not check max_chars.
-@pytest.mark.parametrize("stage", stages(["ingest", "detect", "summarize", "extract"]))
+@pytest.mark.parametrize("stage",
+                         stages(["ingest", "detect", "translate", "summarize", "extract"]))
 def test_python_api_refuses_a_bad_max_chars_before_reading(stage):
     module, function = ("toolkit.ingest", "ingest_records") if stage == "ingest" else \
         RECORD_STAGES[stage][:2]

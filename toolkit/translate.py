@@ -32,6 +32,7 @@ from toolkit.records import (
     add_error,
     add_warning,
     already_done,
+    check_max_chars,
     failed_upstream,
     record_text,
     stage_params,
@@ -556,6 +557,7 @@ def translate_records(
     None/False for none. `packages`: the installed packages to use (default: those in
     argostranslate's packages folder).
     """
+    check_max_chars(max_chars)
     options = check_options(to=to, source=source, batch_size=batch_size, beam_size=beam_size,
                             device=device, threads=threads, compute_type=compute_type,
                             max_input_tokens=max_input_tokens)
