@@ -62,8 +62,7 @@ def _finish(status: int) -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or '-' for stdin.")],
-    split_articles: Annotated[bool, typer.Option("--split-articles", help="Split a file "
-                                                 "that holds several articles into records.")] = False,
+    split_articles: opt.SplitArticles = False,
     max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
     cut: opt.Cut = False,
     output: opt.Output = None,
