@@ -20,6 +20,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -159,38 +160,37 @@ def load_package(path: Path) -> Package:
 def installed_packages(dirs: list[Path] | None = None) -> list[Package]:
     """Translation packages installed, sorted by pair then folder; broken folders skipped."""
     found = []
-    for directory in dirs if dirs is not None else search_dirs():
-        if not directory.is_dir():
+    for path in _package_folders(dirs):
+        try:
+            package = load_package(path)
+        except (PackageError, OSError):
             continue
-        for path in sorted(directory.iterdir()):
-            if not path.is_dir() or path.name.startswith("."):
-                continue
-            try:
-                package = load_package(path)
-            except (PackageError, OSError):
-                continue
-            if package.type == "translate" and package.tokenizer:
-                found.append(package)
+        if package.type == "translate" and package.tokenizer:
+            found.append(package)
     return sorted(found, key=lambda p: (p.from_code, p.to_code, _version_key(p.version), p.name))
 
 
 def broken_packages(dirs: list[Path] | None = None) -> list[str]:
     """One line per folder in the packages folder that is not a usable package."""
     problems = []
-    for directory in dirs if dirs is not None else search_dirs():
-        if not directory.is_dir():
+    for path in _package_folders(dirs):
+        try:
+            package = load_package(path)
+        except (PackageError, OSError) as exc:
+            problems.append(str(exc))
             continue
-        for path in sorted(directory.iterdir()):
-            if not path.is_dir() or path.name.startswith("."):
-                continue
-            try:
-                package = load_package(path)
-            except (PackageError, OSError) as exc:
-                problems.append(str(exc))
-                continue
-            if package.type == "translate" and not package.tokenizer:
-                problems.append(f"{path}: no sentencepiece.model or bpe.model")
+        if package.type == "translate" and not package.tokenizer:
+            problems.append(f"{path}: no sentencepiece.model or bpe.model")
     return problems
+
+
+def _package_folders(dirs: list[Path] | None) -> Iterator[Path]:
+    """Each package folder in the packages folders, sorted; hidden ones (temporaries) left out."""
+    for directory in dirs if dirs is not None else search_dirs():
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if path.is_dir() and not path.name.startswith("."):
+                    yield path
 
 
 def _version_key(version: str):
