@@ -134,6 +134,7 @@ _CHAIN_NOUN = re.compile(r"^(?:ت\w\w?ي\w|ا\w\w?ا\w|م\w\wا\w\w?ة|است\w\
 
 # «الشركة العامة للمياه»، «الهيئة العامة»: "general/public" also makes a name.
 _PUBLIC = frozenset(["العامة", "العام", "العليا", "الاعلي"])
+_UNNAMED_COMPLEMENTS = frozenset(["المدينة", "البلدة", "القرية"])
 _DEMONSTRATIVES = frozenset(["هذا", "هذه", "لهذا", "لهذه", "بهذا", "بهذه", "ذلك", "تلك", "لذلك"])
 # «بعثة المراقبة التابعة للاتحاد الأفريقي»: what follows belongs to another organisation.
 _ENDS_NAME = frozenset(["التابعة", "التابع", "التابعين"])
@@ -176,7 +177,8 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
                 break
             if definite and j == i + 1 and not re.match(r"(?:و|ف)?(?:ال|لل)", tokens[j].text):
                 break  # «اللجنة حصر ...»: a definite noun heads no construct; a verb follows
-            if in_title and re.match(r"لل?ش[ؤئو]ون", tokens[j].text):
+            if in_title and re.match(r"لل?ش[ؤئو]ون", tokens[j].text) \
+                    and tokens[j - 1].text not in _PUBLIC:  # «الهيئة العامة لشؤون ...»
                 break  # «وكيل وزارة الداخلية لشؤون المنافذ»: the rest is the title's
             if step == 1 and _ar_head(tokens[j].text) == 0 and j > i + 1 and \
                     not tokens[j].text.startswith("ال"):
@@ -198,6 +200,9 @@ def _arabic(m: Matchable, tokens: list[Token]) -> list[Organisation]:
             i = j
             continue
         words = [t.text for t in tokens[i:j]]
+        if len(words) > 1 and words[1] in _UNNAMED_COMPLEMENTS:
+            i = j  # «مستشفى المدينة العام»: "the town's general hospital" names none
+            continue
         if head in lex["ar_seat"] and j > i + 1 and _ar_head(words[1]) is not None:
             i += 1  # «بديوان وزارة الخارجية»: the ministry, not its seat
             continue

@@ -269,10 +269,26 @@ def _ar_bare_name_after_role(m: Matchable, tokens: list[Token], head: int, limit
         end = j
         while end < limit and end - j < 4 and _bare_name_word(m, tokens, j, end, limit):
             end += 1
+        if end - j == 1 and _definite_family_name(m, tokens, end, limit) \
+                and not any(t.text in _AR_STOP for t in tokens[head + 1:j]):
+            end += 1  # «وزير الصحة مصعب العلي اليوم»: an unlisted given name, a family name
         if 2 <= end - j <= 4 and _ar_name_closes(tokens, end):
             given = next((k for k in range(j + 1, end) if _ar_given(tokens[k].text)), None)
             return (given, end) if given is not None and end - given >= 2 else (j, end)
     return None
+
+
+def _definite_family_name(m: Matchable, tokens: list[Token], k: int, limit: int) -> bool:
+    """A family name with the article («العلي») after a bare given name, only when a time
+    word, a preposition or punctuation closes it right after (so not an object noun)."""
+    from toolkit.extract.places import arabic_entry
+
+    if k + 1 >= min(limit, len(tokens)) or not re.match(r"ال\w{2,}", tokens[k].text):
+        return False
+    word, after = tokens[k].text, tokens[k + 1]
+    if not _ar_name_word(m, tokens[k], False) or arabic_entry(word) is not None:
+        return False
+    return not after.is_word or after.text in _AR_STOP
 
 
 def _closes_role(word: str) -> bool:
