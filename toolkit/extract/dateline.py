@@ -36,10 +36,20 @@ _DATELINE_NO_AGENCY = re.compile(
     r"^[ \t]*(?:(?P<label>[^\n:/()]{1,30}):[ \t]*)?"
     r"(?P<place>[A-Z\u0600-\u06ff][^\W\d_]*(?:['’-][A-Z][^\W\d_]*)?"
     r"(?:[ \t][A-Z\u0600-\u06ff][^\W\d_]*){0,2})"
-    r"[ \t]*[,،][ \t]*(?:le[ \t]+)?(?P<date>[^\n/()]{6,40}?)"
-    r"(?:[ \t]+[-:–—][ \t]|[ \t]*:[ \t]*$)",  # "Tripoli, 8 April 2025:" on its own line
+    r"(?:[ \t]*,[ \t]*[A-Z]\.?[A-Z]\.?[ \t]*(?=[-–—]))?"  # "Washington, DC – December 24"
+    r"[ \t]*[,،–—-][ \t]*(?:le[ \t]+)?(?P<date>[^\n/()]{6,40}?)"
+    # "Tripoli, 8 April 2025:" (own line or not), «الرباط، 5 مارس 2025» on its own line
+    r"(?:[ \t]+[-:–—][ \t]|[ \t]*:(?:[ \t]|$)|[ \t]*$)",
     re.MULTILINE,
 )
+
+# «دمشق-سانا» on a line of its own: a place and a known agency, no date.
+_DATELINE_PLACE_AGENCY = re.compile(
+    r"^[ \t]*(?P<place>[\u0600-\u06ffA-Z][^\W\d_]*(?:[ \t][^\W\d_]+)?)[ \t]*[-–—/][ \t]*"
+    r"(?P<agency>[^\W\d_]{2,12})[ \t]*$", re.MULTILINE)
+
+# «الكويت - 3 - 3 (كونا)»: day and month in figures, no year.
+_NUMERIC_DAY_MONTH = re.compile(r"\d{1,2}[ \t]*[-/][ \t]*\d{1,2}")
 
 
 # «بنغازي - عقد مجلس النواب ...»: a known city and a dash opening the text, no date.
@@ -89,7 +99,7 @@ def find_dateline(m: Matchable) -> Dateline | None:
             continue
         date_text = match["date"].strip(" ,،-")
         published = None
-        if date_text:
+        if date_text and not _NUMERIC_DAY_MONTH.fullmatch(date_text):
             published = _date_of(date_text)
             if published is False:
                 continue
@@ -109,6 +119,13 @@ def find_dateline(m: Matchable) -> Dateline | None:
         ps, pe = m.span(match.start("place"), match.end("place"))
         start, end = m.span(match.start("place"), match.end("date"))
         return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
+    for match in _DATELINE_PLACE_AGENCY.finditer(head[:200]):
+        if known_agency(match["agency"]) and _known_city(match["place"]):
+            ps, pe = m.span(match.start("place"), match.end("place"))
+            _, a_start, a_end = m.surface(match.start("agency"), match.end("agency"))
+            start, end = m.span(match.start("place"), match.end("agency"))
+            return Dateline(m.source[ps:pe], m.source[a_start:a_end], start, end, None,
+                            (ps, pe))
     match = _DATELINE_PLACE_ONLY.match(head)
     if match and _known_city(match["place"]):
         ps, pe = m.span(match.start("place"), match.end("place"))
