@@ -143,9 +143,20 @@ def _organisations(sources, lang, dateline) -> list[dict]:
         for org in find_organisations(m, lang):
             if name == "text" and dateline and dateline.start <= org.start < dateline.end:
                 continue  # the agency of the dateline is reported there
+            if _is_dateline_agency(org, dateline):
+                continue  # «لوكالة الأنباء الكويتية (كونا)» after «(كونا)» in the dateline
             org.source = name
             found.append(org)
     return [org.as_dict() for org in merge(found)]
+
+
+def _is_dateline_agency(org, dateline) -> bool:
+    from toolkit.extract.dateline import known_agency
+
+    if not (dateline and dateline.agency and org.acronym):
+        return False
+    agency = known_agency(dateline.agency) or dateline.agency
+    return (known_agency(org.acronym) or org.acronym) == agency
 
 
 def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict], list[str]]:
