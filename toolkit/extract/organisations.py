@@ -460,11 +460,20 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
     last_head = None
     while j < len(tokens) and j - i < MAX_ORG_TOKENS:
         word, _ = _strip_elision(tokens[j].text)
+        if word[:1].isdigit() and last_head is not None and last_head != j - 1:
+            break  # "Ministry of Health 14 days": a count follows the name
+        if word in _EN_TITLES and last_head is not None:
+            if last_head == j - 1 and not _has_complement(tokens, i, j):
+                return None  # "Health Cabinet Secretary": a title, not a body
+            break  # "Central Bank of Egypt Governor Hassan Abdalla"
         if word[:1].isupper() or word[:1].isdigit():
             if word in lex["en_heads"]:
                 last_head = j
             j += 1
             continue
+        if word.lower() == "and" and last_head is None \
+                and any(t.text in _EN_TITLES for t in tokens[max(0, i - 2):j]):
+            return None  # "Finance Minister Ahmed Kouchouk and Central Bank ...": two people
         if word == "," and last_head is None and j > i and j + 1 < len(tokens) \
                 and re.search(r"(?:al|ic|ive|ary|ous)$", tokens[j - 1].text) \
                 and tokens[j + 1].text[:1].isupper():
@@ -494,6 +503,8 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
     end = j
     # Trailing capitalised words after the last head only with of/for/in: "Bank of Libya".
     if not any(tokens[k].text in ("of", "for", "in", "on") for k in range(last_head, end)):
+        if end > last_head + 1 and tokens[last_head + 1].text in _EN_NOT_BODIES:
+            return None  # "Extended Fund Facility": the head names what it is part of
         end = last_head + 1
     first, _ = _strip_elision(tokens[i].text)
     if first in ("The", "Le", "La", "Les") or first.lower() in ("the",):
@@ -506,6 +517,21 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
     if end - i == 1 and first not in lex["en_single"]:
         return None
     return end
+
+
+# Titles of people: a capitalised run stops at one ("... of Egypt Governor Hassan Abdalla").
+_EN_TITLES = frozenset(["Minister", "Secretary", "Governor", "President", "Chairman",
+                        "Chairperson", "Chairwoman", "Director", "Ambassador", "Speaker",
+                        "Spokesman", "Spokesperson", "Envoy", "Commissioner", "Coordinator",
+                        "Officer", "CEO"])
+# What a head noun may qualify without naming a body: "Fund Facility", "Union Summit".
+_EN_NOT_BODIES = frozenset(["Facility", "Arrangement", "Initiative", "Project", "Forum",
+                            "Summit", "Conference", "Agreement", "Review", "Report",
+                            "Strategy", "Plan"])
+
+
+def _has_complement(tokens: list[Token], i: int, j: int) -> bool:
+    return any(tokens[k].text in ("of", "for", "on") for k in range(i, j))
 
 
 @lru_cache(maxsize=1)
