@@ -585,7 +585,8 @@ _ENUMERATION = re.compile(
 _CLOSED_ENUMERATION = re.compile(
     r"(?:\s*,\s*(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,30}?)+"
     r"\s+et\s+(?:du|de\s+la|de\s+l'|des|de|d')\s*[\w'’ -]{2,40}?"
-    r"(?=\s*[.,;:(]|\s+(?:a|ont|avait|avaient|est|sont|était|sera|seront|qui|doit|va)\b)")
+    r"(?=\s*[.,;:(]|\s+(?:a|ont|avait|avaient|est|sont|était|sera|seront|qui|doit|va"
+    r"|et\s+(?:avec|à|au|aux|en|par|sur|dans)|avec)\b)")  # "... et des Sports et avec l'appui"
 
 
 # "Tunisian Union of Industry, Trade and Handicrafts (UTICA)"
