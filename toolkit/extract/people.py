@@ -403,8 +403,11 @@ def _latin_names(tokens: list[Token]) -> list[tuple[int, int]]:
     lex = _lexicon()
     while i < len(tokens):
         if _cap(tokens[i].text) and _latin_name_word(tokens[i].text):
-            j = i
-            while j < len(tokens) and _latin_name_word(tokens[j].text) and j - i < 5:
+            j, words = i, 0
+            # "Faisal bin Thani bin Faisal Al Thani": particles do not count towards the five
+            while j < len(tokens) and _latin_name_word(tokens[j].text) and words < 5 \
+                    and j - i < 8:
+                words += tokens[j].text.lower() not in lex["particles"]
                 j += 1
             while j > i and tokens[j - 1].text.lower() in lex["particles"]:
                 j -= 1
@@ -628,7 +631,10 @@ def merge(people: list[Person]) -> list[Person]:
 def _drop_run_ons(people: list[Person]) -> list[Person]:
     """«السيد الباعور القرار بأنه»: a mention that starts with another person's surname
     ran on past the name; it is that person."""
-    surnames = {p.key[-1] for p in people if len(p.key) >= 2}
+    # «Qais bin Mohammed» cut short from «Qais bin Mohammed Al Yousef» gives no surname
+    cut_short = {p.key for p in people for q in people
+                 if len(q.key) > len(p.key) and q.key[:len(p.key)] == p.key}
+    surnames = {p.key[-1] for p in people if len(p.key) >= 2 and p.key not in cut_short}
     return [p for p in people if not (len(p.key) > 2 and p.key[0] in surnames
                                        and p.key[0] != p.key[-1])]
 
