@@ -13,7 +13,7 @@ from functools import lru_cache
 from toolkit.extract.lexicon import alternation, load
 from toolkit.extract.normalise import Matchable
 
-_NUMBER = r"\(?\s*(?P<number>\d+(?:[-.]\d+)?)\s*\)?"  # Moroccan "n° 97.15" too
+_NUMBER = r"\(?\s*(?P<number>\d+(?:[-.]\d+)?(?:\.\d+)?)\s*\)?"  # Moroccan "n° 97.15", "2.24.112"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 
