@@ -423,7 +423,7 @@ def _latin_people(m: Matchable, tokens: list[Token], lang: str | None,
                   known_places: set[str]) -> list[Person]:
     lex = _lexicon()
     heads = lex["fr_heads"] | lex["en_heads"]
-    found = []
+    found, unsure = [], []
     previous_end = 0
     for start, end in _latin_names(tokens):
         # Drop a leading determiner or sentence word ("Le Conseil", "Selon ...").
@@ -444,7 +444,16 @@ def _latin_people(m: Matchable, tokens: list[Token], lang: str | None,
         if honorific or role or given:
             found.append(_person(m, tokens, start, end, role))
             previous_end = end
+        else:
+            unsure.append(_person(m, tokens, start, end, None))
     found += _latin_honorific_surnames(m, tokens, found)
+    later = list(found)
+    # "led by Ivanna Vladkova Hollar ... Ms. Vladkova Hollar said": the honorific later
+    # (or a role) confirms the full name met earlier without one or a known given name.
+    for person in unsure:
+        if any(len(person.key) > len(p.key) and person.key[-len(p.key):] == p.key
+               and p.start > person.end for p in later):
+            found.append(person)
     return found
 
 
