@@ -369,3 +369,30 @@ def test_max_chars_that_no_text_could_meet_is_bad_usage():
     for bad in (0, None, "10"):
         with pytest.raises(ValueError):
             list(extract_records([{"text": "x"}], max_chars=bad))
+
+
+def test_dispatch_styles_of_round_nine():
+    """Datelines without a full date or without an agency, names a lexicon does not list,
+    and capitalised runs that hold people rather than bodies."""
+    sana = fields_of("دمشق-سانا\n\nافتتح وزير الصحة مصعب العلي اليوم الأحد قسماً جديداً.")
+    assert sana["dateline"]["place"] == "دمشق" and sana["dateline"]["agency"] == "سانا"
+    assert [(p["name"], p["role"]) for p in sana["people"]] == [("مصعب العلي", "وزير الصحة")]
+
+    kuna = fields_of("الكويت - 3 - 3 (كونا) -- قال في تصريح لوكالة الأنباء الكويتية (كونا) "
+                     "إن الهيئة العامة لشؤون الزراعة والثروة السمكية ستبدأ العمل.")
+    assert kuna["dateline"]["agency"] == "كونا"
+    assert [o["name"] for o in kuna["organisations"]] == [
+        "الهيئة العامة لشؤون الزراعة والثروة السمكية"]
+
+    rabat = fields_of("الرباط، 5 مارس 2025\n\nأعلنت وزارة التجهيز والماء أمس الثلاثاء.")
+    assert rabat["published"] == "2025-03-05"
+    assert "2025-03-04" in {d["iso"] for d in rabat["dates"]}
+
+    imf = fields_of("Washington, DC – December 24, 2024: A team led by Ivanna Vladkova "
+                    "Hollar met Finance Minister Ahmed Kouchouk and Central Bank of Egypt "
+                    "Governor Hassan Abdalla. Ms. Vladkova Hollar said the Ministry of Health "
+                    "14 days ago joined the Extended Fund Facility.")
+    assert imf["published"] == "2024-12-24" and imf["dateline"]["place"] == "Washington"
+    assert {o["name"] for o in imf["organisations"]} == {"Central Bank of Egypt",
+                                                          "Ministry of Health"}
+    assert "Ivanna Vladkova Hollar" in {p["name"] for p in imf["people"]}
