@@ -55,7 +55,8 @@ def main() -> int:
     note = "held out until first measured, fixed since"
     for name in ("gold_heldout.jsonl", "gold_heldout2.jsonl", "gold_heldout3.jsonl",
                  "gold_heldout4.jsonl", "gold_heldout5.jsonl", "gold_heldout6.jsonl",
-                 "gold_heldout7.jsonl", "gold_heldout8.jsonl"):
+                 "gold_heldout7.jsonl", "gold_heldout8.jsonl",
+                 "gold_heldout9.jsonl"):
         heldout = ROOT / "fixtures" / name
         if not args.pred and args.gold.name == "gold.jsonl" and heldout.exists():
             docs = read_jsonl(heldout)
