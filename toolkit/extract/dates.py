@@ -169,6 +169,24 @@ def _add_range_start(text, start, year, month, base, add) -> None:
         add(offset + match.start(1), offset + match.end(1), iso or None)
 
 
+# "from November 6 to 20": the day that ends a range written month first (not "to 20 May",
+# not "to 20 per cent").
+_RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|until|and)\s*([0-3]?\d)(?![\w.,]?\d)"
+                          r"(?!\s*(?:%|per\b|percent\b|[A-Za-z]+\s+\d))")
+
+
+def _add_range_end(text, end, year, month, base, add) -> None:
+    match = _RANGE_AFTER.match(text, end)
+    if not match:
+        return
+    after = re.match(r"\s+([^\W\d_]+)", text[match.end():])
+    if after and _lookup_month(after.group(1)) is not None:
+        return  # "November 6 to 20 December": the 20th is December's
+    iso = _full_date(year, month, int(match.group(1)), base)
+    if iso is not False:
+        add(match.start(1), match.end(1), iso or None)
+
+
 def _lookup_month(word: str) -> int | None:
     word = re.split(r"\s*/\s*", word)[0]
     key = " ".join(word.lower().split())
@@ -231,6 +249,8 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
             start = _extend_back(text, match.start())
             _add_range_start(text, start, year, month, base, add)
             add(start, match.end(), iso or None)
+            if name == "month_day":
+                _add_range_end(text, match.end(), year, month, base, add)
     for match in pats["ordinal_day"].finditer(text):
         month = _lookup_month(match["month"])
         day = load("dates")["ordinal_days_ar"].get(" ".join(match["ordinal"].split()))
