@@ -108,7 +108,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     return {
         "title": title,
         "published": published.isoformat() if published else None,
-        "dates": _dates(sources, published, lang),
+        "dates": _dateline_day(body, dateline, published) + _dates(sources, published, lang),
         "dateline": dateline.as_dict() if dateline else None,
         "people": people,
         "organisations": orgs,
@@ -122,6 +122,22 @@ def _dates(sources, published: dt.date | None, lang: str | None) -> list[dict]:
     from toolkit.extract.dates import find_dates
 
     return [d.as_dict(m, name) for name, m in sources for d in find_dates(m, published, lang)]
+
+
+def _dateline_day(body, dateline, published: dt.date | None) -> list[dict]:
+    """«الكويت - 3 - 3 (كونا)»: the day and month in figures heading a dispatch."""
+    from toolkit.extract.dates import DateMention
+
+    if not dateline or not dateline.day_month:
+        return []
+    start, end, day, month = dateline.day_month
+    iso = None
+    if published:
+        try:
+            iso = dt.date(published.year, month, day).isoformat()
+        except ValueError:
+            return []
+    return [DateMention(start, end, iso).as_dict(body, "text")]
 
 
 def _people(sources, lang) -> list[dict]:

@@ -65,6 +65,8 @@ class Dateline:
     end: int
     published: dt.date | None
     place_span: tuple[int, int] | None = None
+    # «الكويت - 3 - 3 (كونا)»: (start, end, day, month) of a date in figures without year
+    day_month: tuple[int, int, int, int] | None = None
 
     def as_dict(self) -> dict:
         return {"place": self.place, "agency": self.agency, "start": self.start,
@@ -99,7 +101,9 @@ def find_dateline(m: Matchable) -> Dateline | None:
             continue
         date_text = match["date"].strip(" ,،-")
         published = None
-        if date_text and not _NUMERIC_DAY_MONTH.fullmatch(date_text):
+        day_month = _numeric_day_month(match) if _NUMERIC_DAY_MONTH.fullmatch(date_text) \
+            else None
+        if date_text and not day_month:
             published = _date_of(date_text)
             if published is False:
                 continue
@@ -111,7 +115,7 @@ def find_dateline(m: Matchable) -> Dateline | None:
         _, a_start, a_end = m.surface(ag, ag + len(agency))
         start, end = m.span(match.start("place"), match.end())
         return Dateline(m.source[ps:pe], m.source[a_start:a_end], start, end,
-                        published or None, (ps, pe))
+                        published or None, (ps, pe), day_month)
     for match in _DATELINE_NO_AGENCY.finditer(head):
         published = _date_of(match["date"].strip())
         if not published or not _place_like(match["place"]):
@@ -131,6 +135,15 @@ def find_dateline(m: Matchable) -> Dateline | None:
         ps, pe = m.span(match.start("place"), match.end("place"))
         return Dateline(m.source[ps:pe], None, ps, pe, None, (ps, pe))
     return None
+
+
+def _numeric_day_month(match: re.Match) -> tuple[int, int, int, int] | None:
+    figures = re.search(r"(\d{1,2})[ \t]*[-/][ \t]*(\d{1,2})", match["date"])
+    day, month = int(figures[1]), int(figures[2])
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    base = match.start("date")
+    return base + figures.start(), base + figures.end(), day, month
 
 
 def _known_city(place: str) -> bool:
