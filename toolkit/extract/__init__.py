@@ -155,8 +155,12 @@ def _organisations(sources, lang, dateline) -> list[dict]:
     from toolkit.extract.organisations import find_organisations, merge
 
     found = []
+    body = dict(sources).get("text")
     for name, m in sources:
         for org in find_organisations(m, lang):
+            if name == "title" and _title_case(m.source) and body is not None \
+                    and org.name not in body.source:
+                continue  # "Health Committee Grills Ministry": every word capitalised
             if name == "text" and dateline and dateline.start <= org.start < dateline.end:
                 continue  # the agency of the dateline is reported there
             if _is_dateline_agency(org, dateline):
@@ -164,6 +168,12 @@ def _organisations(sources, lang, dateline) -> list[dict]:
             org.source = name
             found.append(org)
     return [org.as_dict() for org in merge(found)]
+
+
+def _title_case(title: str) -> bool:
+    """A headline in Title Case, where capitals no longer mark names."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", title) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _is_dateline_agency(org, dateline) -> bool:
