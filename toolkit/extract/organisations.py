@@ -490,6 +490,11 @@ def _english_run(tokens: list[Token], i: int) -> int | None:
         if word == "in" and last_head is not None and j + 1 < len(tokens) \
                 and _latin_city(tokens[j + 1].text):
             break  # "Association Council in Brussels": where it meets, not its name
+        if word == "in" and last_head == j - 1 and j + 2 < len(tokens) \
+                and tokens[j + 1].text[:1].isupper() and not tokens[j + 2].text[:1].isupper() \
+                and tokens[j + 1].text not in _country_names() \
+                and tokens[j + 1].text not in lex["en_heads"]:
+            break  # "Referral Hospital in Eldoret": a town the gazetteer lacks
         if word.lower() in ("of", "for", "and", "on", "in", "the") and j + 1 < len(tokens) \
                 and tokens[j + 1].text[:1].isupper() \
                 and tokens[j + 1].text.rstrip(".").lower() not in _calendar_words() \
@@ -540,6 +545,13 @@ def _calendar_words() -> frozenset[str]:
     dates = load("dates")
     words = {w.lower() for w in dates["months"]["en"]} | set(dates["weekdays"]["en"])
     return frozenset(words | {w[:3] for w in words} | {"sept"})
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    from toolkit.extract.places import _index
+
+    return frozenset(w for w, e in _index()["latin"].items() if e.kind == "country")
 
 
 def _latin_city(word: str) -> bool:
