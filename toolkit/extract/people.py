@@ -532,7 +532,8 @@ def _latin_role_before(m, tokens, start, floor, heads) -> str | None:
         k -= 1
     if first_head is None:
         return None
-    if not comma and not (tokens[end - 1].text.lower() in heads or _cap(tokens[end - 1].text)):
+    if not comma and not (tokens[end - 1].text.lower() in heads or _cap(tokens[end - 1].text)
+                          or tokens[end - 1].text == ")"):
         return None  # "chairman is Dr. X": a verb stands between role and name
     begin = first_head
     lex = _lexicon()
@@ -545,6 +546,8 @@ def _latin_role_before(m, tokens, start, floor, heads) -> str | None:
         if tokens[b].text.lower() in lex["determiners"]:
             begin = b
             break
+        if tokens[b].text in ("of", "for") and b > floor and tokens[b - 1].text[:1].isupper():
+            continue  # "Central Bank of Egypt Governor"
         if not (tokens[b].text[:1].isupper() or tokens[b].text in "."):
             break
         if tokens[b].text[:1].isupper():
