@@ -377,6 +377,8 @@ def test_dispatch_styles_of_round_nine():
     sana = fields_of("دمشق-سانا\n\nافتتح وزير الصحة مصعب العلي اليوم الأحد قسماً جديداً.")
     assert sana["dateline"]["place"] == "دمشق" and sana["dateline"]["agency"] == "سانا"
     assert [(p["name"], p["role"]) for p in sana["people"]] == [("مصعب العلي", "وزير الصحة")]
+    object_after = fields_of("افتتح وزير الصحة مصعب العلي قسماً جديداً.")
+    assert [p["name"] for p in object_after["people"]] == ["مصعب العلي"]
 
     kuna = fields_of("الكويت - 3 - 3 (كونا) -- قال في تصريح لوكالة الأنباء الكويتية (كونا) "
                      "إن الهيئة العامة لشؤون الزراعة والثروة السمكية ستبدأ العمل.")

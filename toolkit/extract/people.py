@@ -99,7 +99,8 @@ def _ar_name_word(m: Matchable, token: Token, first: bool = True) -> bool:
         return False
     s, e = m.span(token.start, token.end)
     surface = m.source[s:e]
-    return _TANWEEN not in surface and surface not in _AR_STOP
+    # the span may stop before a final mark: «قسماً» ends on the alef, then the tanween
+    return _TANWEEN not in m.source[s:e + 1] and surface not in _AR_STOP
 
 
 def _country_word(word: str) -> bool:
@@ -269,10 +270,11 @@ def _ar_bare_name_after_role(m: Matchable, tokens: list[Token], head: int, limit
         end = j
         while end < limit and end - j < 4 and _bare_name_word(m, tokens, j, end, limit):
             end += 1
-        if end - j == 1 and _definite_family_name(m, tokens, end, limit) \
-                and not any(t.text in _AR_STOP for t in tokens[head + 1:j]):
+        family = end - j == 1 and _definite_family_name(m, tokens, end, limit) \
+            and not any(t.text in _AR_STOP for t in tokens[head + 1:j])
+        if family:
             end += 1  # «وزير الصحة مصعب العلي اليوم»: an unlisted given name, a family name
-        if 2 <= end - j <= 4 and _ar_name_closes(tokens, end):
+        if 2 <= end - j <= 4 and (family or _ar_name_closes(tokens, end)):
             given = next((k for k in range(j + 1, end) if _ar_given(tokens[k].text)), None)
             return (given, end) if given is not None and end - given >= 2 else (j, end)
     return None
@@ -288,7 +290,10 @@ def _definite_family_name(m: Matchable, tokens: list[Token], k: int, limit: int)
     word, after = tokens[k].text, tokens[k + 1]
     if not _ar_name_word(m, tokens[k], False) or arabic_entry(word) is not None:
         return False
-    return not after.is_word or after.text in _AR_STOP
+    if not after.is_word or after.text in _AR_STOP:
+        return True
+    s, e = m.span(after.start, after.end)
+    return _TANWEEN in m.source[s:e + 1]  # «... العلي قسماً جديداً»: an indefinite object
 
 
 def _closes_role(word: str) -> bool:
