@@ -222,6 +222,7 @@ def find_mentions(m: Matchable) -> list[Mention]:
     for match in pats["latin"].finditer(text):
         entry = index["latin"][match["core"]]
         found.append(Mention(entry.code, entry.kind, match.start(), match.end()))
+    found += _towns_listed_with(found, text, index)
     taken = [(f.start, f.end) for f in found]
     for match in re.finditer(r"(?<![\w-])[^\W\d_]{4,}(?![\w-])", text):
         entry = index["fr_adj"].get(fold_accents(match.group(0).lower()))
@@ -229,6 +230,29 @@ def find_mentions(m: Matchable) -> list[Mention]:
             found.append(Mention(entry.code, "adjective", match.start(), match.end()))
     found.sort(key=lambda f: f.start)
     return found
+
+
+# "à Agadir et Taroudant", "in Tripoli and Zliten": one capitalised word listed right after
+# a known town, itself after a place preposition, is a town of the same country.
+_LISTED_TOWN = re.compile(r"[ \t]+(?:et|and)[ \t]+([A-Z][^\W\d_'’-]{3,})(?![\w'’-])"
+                          r"(?![ \t]+[A-Z(])")
+_PLACE_PREPOSITION = re.compile(r"(?:\b(?:à|in|at|near|près de)|,)[ \t]+$")
+
+
+def _towns_listed_with(found: list[Mention], text: str, index) -> list[Mention]:
+    dates = load("dates")
+    calendar = {w.lower() for series in dates["months"].values() for w in series} | {
+        w.lower() for lang in dates["weekdays"].values() for w in lang}
+    out = []
+    for mention in found:
+        if mention.kind != "place" or not _PLACE_PREPOSITION.search(
+                text[max(0, mention.start - 12):mention.start]):
+            continue
+        match = _LISTED_TOWN.match(text, mention.end)
+        if not match or match[1] in index["latin"] or match[1].lower() in calendar:
+            continue
+        out.append(Mention(mention.code, "place", match.start(1), match.end(1)))
+    return out
 
 
 def arabic_entry(word: str) -> Entry | None:
