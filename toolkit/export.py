@@ -40,6 +40,7 @@ from toolkit.records import (
     Progress,
     Record,
     Report,
+    chunks,
     dumps,
     open_input,
     read_records,
@@ -371,17 +372,6 @@ def _write_jsonl(stream: IO[bytes], records: Iterable[Record], columns: list[Col
         stream.write(dumps(record).encode("utf-8") + b"\n")
 
 
-def _batches(rows: Iterable[list[str | None]], size: int) -> Iterator[list[list[str | None]]]:
-    batch: list[list[str | None]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def parquet_schema(columns: list[Column]):
     """Every column a nullable string: the schema never depends on which values came first."""
     import pyarrow as pa
@@ -397,7 +387,7 @@ def _write_parquet(stream: IO[bytes], records: Iterable[Record], columns: list[C
     schema = parquet_schema(columns)
     writer = pq.ParquetWriter(stream, schema, compression="zstd")
     try:
-        for batch in _batches(_text_rows(records, columns, separator), batch_size):
+        for batch in chunks(_text_rows(records, columns, separator), batch_size):
             arrays = [pa.array([row[i] for row in batch], type=pa.string())
                       for i in range(len(columns))]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))  # one row group
@@ -482,7 +472,7 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
     try:
         _begin(db, path, table, columns)
         sql = _upsert_sql(table, columns)
-        for batch in _batches(_text_rows(records, columns, separator), batch_size):
+        for batch in chunks(_text_rows(records, columns, separator), batch_size):
             db.executemany(sql, batch)
         db.execute("COMMIT")
         committed = True

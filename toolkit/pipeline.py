@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit import __version__
-from toolkit.records import MISSING_PREFIX, Record, add_error, add_warning
+from toolkit.records import MISSING_PREFIX, Record, add_error, add_warning, chunks
 
 STAGES = ("detect", "translate", "summarize", "extract")
 SCOPES = ("all", "summary")
@@ -320,7 +320,7 @@ def run_documents(
     that `resume` continues); every other one goes through the chain and is stored.
     """
     meter = meter or Meter()
-    for chunk in _chunks(documents, chunk_records):
+    for chunk in chunks(documents, chunk_records):
         slots: list[Record | None] = []
         fresh: list[Record] = []
         for document in chunk:
@@ -374,17 +374,6 @@ def process_guarded(records: list[Record], config: RunConfig, meter: Meter) -> I
                                  f"{stage} crashed on this document ({type(exc).__name__}: "
                                  f"{exc}); the other documents went on; please report it"))
     return iter(out)
-
-
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def say(line: str) -> None:

@@ -152,6 +152,18 @@ def describe(record: Record) -> str:
 _LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
 
 
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of `size` items (the last may be shorter), read lazily."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def dumps(record: Record) -> str:
     """One JSON line: UTF-8 with Arabic left readable, keys in insertion order."""
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
