@@ -125,22 +125,13 @@ def _with_note(main: Any, note: Any) -> str:
     return f"{main} ({note})" if note not in (None, "") else str(main)
 
 
-def _people(record: Record) -> list[str] | None:
-    found = _fields(record).get("people")
-    return None if found is None else [_with_note(p.get("name"), p.get("role"))
-                                       for p in _dicts(found)]
-
-
-def _organisations(record: Record) -> list[str] | None:
-    found = _fields(record).get("organisations")
-    return None if found is None else [_with_note(o.get("name"), o.get("acronym"))
-                                       for o in _dicts(found)]
-
-
-def _places(record: Record) -> list[str] | None:
-    found = _fields(record).get("places")
-    return None if found is None else [_with_note(p.get("name"), p.get("country"))
-                                       for p in _dicts(found)]
+def _named(key: str, note: str) -> Callable[[Record], list[str] | None]:
+    """A column of `fields.<key>` items as "name (note)", e.g. people as "name (role)"."""
+    def column(record: Record) -> list[str] | None:
+        found = _fields(record).get(key)
+        return None if found is None else [_with_note(item.get("name"), item.get(note))
+                                           for item in _dicts(found)]
+    return column
 
 
 def _dates(record: Record) -> list[str] | None:
@@ -208,9 +199,9 @@ def _notes(key: str) -> Callable[[Record], list[str] | None]:
 NAMED_COLUMNS: dict[str, Callable[[Record], Any]] = {
     "published": lambda r: _fields(r).get("published"),
     "dateline": _dateline,
-    "people": _people,
-    "organisations": _organisations,
-    "places": _places,
+    "people": _named("people", "role"),
+    "organisations": _named("organisations", "acronym"),
+    "places": _named("places", "country"),
     "countries": lambda r: _fields(r).get("countries"),
     "dates": _dates,
     "references": _references,
