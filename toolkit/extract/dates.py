@@ -1,16 +1,19 @@
 """Dates in Arabic, French and English text, with ISO 8601 values.
 
-Candidate spans come from regular expressions over month tables kept as data
+Candidate spans come from regular expressions over tables kept as data
 (toolkit/data/dates.json: every Arabic regional series, French, English, Hijri months,
-weekdays, relative words); the value is computed here. Relative dates ("hier mercredi",
-"yesterday", «أمس») and bare weekdays are resolved against the publication date `base`,
-never today's date; without a base they keep `iso: None`.
+weekdays, relative words and phrases); the value is computed here. Relative dates ("hier
+mercredi", "yesterday", «أمس», "two days ago", "la semaine dernière") and bare weekdays are
+resolved against the publication date `base`, never today's date; without a base they keep
+`iso: None`. A date without a year takes the year of a fully dated one beside it ("from 28
+December to 3 January 2025", "on 3 May 2024 ... and on 7 June") before the base's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -25,10 +28,17 @@ class DateMention:
     end: int
     iso: str | None
     calendar: str = "gregorian"
+    year_written: bool = False  # the text spells the year: it can lend it to its neighbours
+    yearless: tuple[int, int] | None = None  # (month, day) waiting for a year
 
     def as_dict(self, m: Matchable, source: str) -> dict:
-        text, start, end = m.surface(self.start, self.end)
-        found = {"text": text, "iso": self.iso, "start": start, "end": end, "source": source}
+        start, end = m.span(self.start, self.end)
+        # «1447هـ»: the tatweel and marks the matching copy dropped still close the span
+        while end < len(m.source) and (m.source[end] == "\u0640"
+                                       or unicodedata.combining(m.source[end])):
+            end += 1
+        found = {"text": m.source[start:end], "iso": self.iso, "start": start, "end": end,
+                 "source": source}
         if self.calendar != "gregorian":
             found["calendar"] = self.calendar
         return found
@@ -45,7 +55,7 @@ def _month_table() -> dict[str, int]:
 
 
 # Start of a word, or just after an Arabic one-letter prefix (و، ب، ف، ل): «و3 مايو», «وأمس».
-_EDGE = r"(?:(?<![\w/.-])|(?<=(?<!\w)[وبفل]))"
+WORD_START = r"(?:(?<![\w/.-])|(?<=(?<!\w)[وبفل]))"
 _DAY_EDGE = r"(?:(?<![\w/.])|(?<=(?<!\w)[وبفل]))"  # "15-16 February": a range may end here
 _RANGE_BEFORE = re.compile(r"(?<![\w/.-])([0-3]?\d)\s*(?:-|و|الي|حتي|au|to|and|et|&)\s*$",
                            re.IGNORECASE)
@@ -55,30 +65,35 @@ _RANGE_BEFORE = re.compile(r"(?<![\w/.-])([0-3]?\d)\s*(?:-|و|الي|حتي|au|t
 def _patterns() -> dict[str, re.Pattern]:
     data = load("dates")
     months = _month_table()
-    latin = [w for w in months if w.isascii() or not re.search(r"[\u0600-\u06ff]", w)]
     arabic = [w for w in months if re.search(r"[\u0600-\u06ff]", w)]
-    # English month names only capitalised ("May 5", not "may be"); French any case.
-    en = [w for w in data["months"]["en"]]
+    en = list(data["months"]["en"])
+    fr = _french_months()
+    strict = set(data["months_only_in_full_dates"])
+    # English month names capitalised ("May 5", not "may be"), French any case; a word
+    # that is also something else ("sept": seven, "may") only in a full date (see _word_ok).
     en_cap = alternation([w.capitalize() for w in en] + [w.upper() for w in en])
-    fr = alternation([w for w in latin if w not in data["months"]["en"]])
     ar = alternation(arabic)
-    one_month = rf"(?:(?i:{fr})|{en_cap}|{ar})"
+    one_month = rf"(?:(?i:{alternation(fr - strict)})|{en_cap}|{ar})"
+    any_month = rf"(?:(?i:{alternation(fr | set(en))})|{ar})"
     # «19 مايو/أيار 2024», «حزيران/يونيو»: two series side by side name one month.
     month = rf"{one_month}(?:\s*/\s*{one_month})?"
+    month_in_date = rf"{any_month}(?:\s*/\s*{any_month})?"
     rel_words = [w for words in data["month_relative"].values() for w in words]
     rel = rf"(?P<rel>(?i:{alternation(rel_words)}))"
     cues = alternation(data["bare_month_cues"])
     day = r"(?P<day>[0-3]?\d)(?:er|ère|st|nd|rd|th|e)?"
     year = r"(?P<year>(?:1[89]|20)\d\d)"
+    # "Wed Aug 05 12:00:00 2015", "Aug 5 10:30 UTC 2015": a clock time before the year
+    clock = r"\s+[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:\s*[A-Z]{2,5})?"
     weekday_words = [w for lang in data["weekdays"].values() for w in lang]
     weekday = alternation(weekday_words + [w.capitalize() for w in weekday_words])
     prefix_ar = r"(?:من\s+(?:شهر\s+)?|شهر\s+)?"
-    edge = _EDGE
-    relative = [w for lang in data["relative"].values() for w in lang]
+    edge = WORD_START
     hijri = alternation(data["hijri_months"])
+    epithet = alternation(data["hijri_month_epithets"])
     return {
         "day_month": re.compile(
-            rf"{_DAY_EDGE}{day}\s*(?:de\s+|of\s+|{prefix_ar})?(?P<month>{month})"
+            rf"{_DAY_EDGE}{day}\s*(?:de\s+|of\s+|{prefix_ar})?(?P<month>{month_in_date})"
             rf"(?:\s*[,،]?\s*(?:(?:de\s+l'an(?:née)?|عام|سنة)\s+)?{year}|\s+{rel})?"
             r"(?:\s*م(?!\w))?(?![\w])"),
         "ordinal_day": re.compile(
@@ -89,21 +104,39 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?<![\w])(?i:{cues})(?:\s+|-)(?:(?:de|du|mois\s+de|of)\s+)?"
             rf"(?P<month>{month})(?![\w])"),
         "month_day": re.compile(
-            rf"(?<![\w])(?P<month>{en_cap})\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-            rf"(?:\s*,?\s*{year})?(?![\w])"),
+            rf"(?<![\w])(?P<month>{month_in_date})\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+            rf"(?:(?:{clock})?\s*,?\s*{year})?(?![\w])"),
         "month_year": re.compile(
             rf"{edge}(?:شهر\s+)?(?P<month>{month})\s*[,،]?\s*{year}(?![\w])"),
+        # "11/12/2014", "11.12.2014", "11. 12. 2014" (a space after each point, on one line)
         "numeric_dmy": re.compile(
-            _EDGE + r"(?P<day>[0-3]?\d)[/.-](?P<mon>[01]?\d)[/.-](?P<year>(?:19|20)\d\d)(?![\w/])"),
+            WORD_START + r"(?P<day>[0-3]?\d)(?:[/.-]|\.[ \t])(?P<mon>[01]?\d)(?:[/.-]|\.[ \t])"
+            r"(?P<year>(?:19|20)\d\d)(?![\w/])"),
         "numeric_ymd": re.compile(
-            _EDGE + r"(?P<year>(?:19|20)\d\d)[/.-](?P<mon>[01]?\d)[/.-](?P<day>[0-3]?\d)(?![\w/]|\.\d)"),
+            WORD_START + r"(?P<year>(?:19|20)\d\d)[/.-](?P<mon>[01]?\d)[/.-](?P<day>[0-3]?\d)(?![\w/]|\.\d)"),
+        # «15 رمضان 1446 هـ», «1 محرم 1447هـ», «3 من شهر رمضان المبارك لعام 1446»
         "hijri": re.compile(
-            rf"{edge}(?P<day>[0-3]?\d)\s*(?:من\s+)?(?P<month>{hijri})\s*(?P<year>1[34]\d\d)"
-            r"(?:\s*(?:هـ|ه)(?!\w))?"),
+            rf"{edge}(?P<day>[0-3]?\d)\s*(?:من\s+)?(?:شهر\s+)?(?P<month>{hijri})"
+            rf"(?:\s+{epithet})?\s*[,،]?\s*(?:ل?(?:عام|سنة)\s+)?(?P<year>1[34]\d\d)"
+            rf"(?:\s*{alternation(data['hijri_year_marks'])}(?!\w))?(?![\w])"),
         "weekday": re.compile(rf"{edge}(?P<weekday>{weekday})(?![\w])"),
-        "relative": re.compile(
-            rf"{edge}(?P<rel>(?i:{alternation(relative)}))(?![\w'])"),
     }
+
+
+def _word_ok(match: re.Match, name: str) -> bool:
+    """A month word that is also a common word ("may", "march", "sept" for seven) counts
+    only in a full date, with a day and a year; month first, only an English capitalised
+    month goes without a year ("May 5", but "décembre 5 2014" needs its year)."""
+    word = re.split(r"\s*/\s*", match["month"])[0]
+    if match["year"] or re.search(r"[\u0600-\u06ff]", word):
+        return True
+    key = word.lower()
+    english = word[:1].isupper() and key in _english_months()
+    if name == "month_day":
+        return english
+    if key in load("dates")["months_only_in_full_dates"]:
+        return False
+    return english or key in _french_months()
 
 
 def _relative_year(month: int, rel: str | None, base: dt.date | None) -> int | None:
@@ -154,19 +187,24 @@ def _bare_month_ok(match: re.Match) -> bool:
 
 @lru_cache(maxsize=1)
 def _french_months() -> frozenset[str]:
-    return frozenset(load("dates")["months"]["fr"])
+    """French month words as listed and without their accents ("déc.", "dec.")."""
+    words = [w.lower() for w in load("dates")["months"]["fr"]]
+    return frozenset(words) | frozenset(fold_accents(w) for w in words)
 
 
-def _add_range_start(text, start, year, month, base, add) -> None:
+@lru_cache(maxsize=1)
+def _english_months() -> frozenset[str]:
+    return frozenset(load("dates")["months"]["en"])
+
+
+def _add_range_start(text, start, year, month, add) -> None:
     """"15-16 February 2025", «5 و6 مايو»: the first day of a range is a date too."""
     match = _RANGE_BEFORE.search(text[max(0, start - 12):start])
     if not match:
         return
     offset = start - 12 if start >= 12 else 0
-    day = int(match.group(1))
-    iso = _full_date(year, month, day, base)
-    if iso is not False:
-        add(offset + match.start(1), offset + match.end(1), iso or None)
+    _add_day(add, offset + match.start(1), offset + match.end(1), year, month,
+             int(match.group(1)))
 
 
 # "from November 6 to 20": the day that ends a range written month first (not "to 20 May",
@@ -175,36 +213,28 @@ _RANGE_AFTER = re.compile(r"\s*(?:-|–|to|through|until|and)\s*([0-3]?\d)(?![\w
                           r"(?!\s*(?:%|per\b|percent\b|[A-Za-z]+\s+\d))")
 
 
-def _add_range_end(text, end, year, month, base, add) -> None:
+def _add_range_end(text, end, year, month, add) -> None:
     match = _RANGE_AFTER.match(text, end)
     if not match:
         return
     after = re.match(r"\s+([^\W\d_]+)", text[match.end():])
-    if after and _lookup_month(after.group(1)) is not None:
+    if after and lookup_month(after.group(1)) is not None:
         return  # "November 6 to 20 December": the 20th is December's
-    iso = _full_date(year, month, int(match.group(1)), base)
-    if iso is not False:
-        add(match.start(1), match.end(1), iso or None)
+    _add_day(add, match.start(1), match.end(1), year, month, int(match.group(1)))
 
 
-def _lookup_month(word: str) -> int | None:
+def lookup_month(word: str) -> int | None:
     word = re.split(r"\s*/\s*", word)[0]
     key = " ".join(word.lower().split())
     table = _month_table()
     return table.get(key) or table.get(fold_accents(key))
 
 
-def _weekday_number(word: str) -> int | None:
+def weekday_number(word: str) -> int | None:
+    """Monday = 0 for a weekday name in any language, or an English abbreviation ("Wed")."""
     key = word.lower()
-    for table in load("dates")["weekdays"].values():
-        if key in table:
-            return table[key]
-    return None
-
-
-def _relative_offset(word: str) -> int | None:
-    key = " ".join(word.lower().split())
-    for table in load("dates")["relative"].values():
+    data = load("dates")
+    for table in (*data["weekdays"].values(), *data["weekday_abbreviations"].values()):
         if key in table:
             return table[key]
     return None
@@ -222,13 +252,11 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
-
-    def add(start: int, end: int, iso: str | None, calendar: str = "gregorian") -> None:
-        if free(start, end):
+    def add(start: int, end: int, iso: str | None, calendar: str = "gregorian", *,
+            written: bool = False, yearless: tuple[int, int] | None = None) -> None:
+        if all(end <= s or start >= e for s, e in taken):
             taken.append((start, end))
-            found.append(DateMention(start, end, iso, calendar))
+            found.append(DateMention(start, end, iso, calendar, written, yearless))
 
     text = m.text
     pats = _patterns()
@@ -238,35 +266,32 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
             hijri_to_iso(int(match["year"]), month, day), "hijri")
     for name in ("day_month", "month_day"):
         for match in pats[name].finditer(text):
-            month = _lookup_month(match["month"])
-            if month is None:
+            month = lookup_month(match["month"])
+            if month is None or not _word_ok(match, name):
                 continue
-            year = int(match["year"]) if match["year"] else _relative_year(
-                month, match.groupdict().get("rel"), base)
-            iso = _full_date(year, month, int(match["day"]), base)
-            if iso is False:
+            year = _year_of(match, month, base)
+            day = int(match["day"])
+            if not _possible(year, month, day):
                 continue
             start = _extend_back(text, match.start())
-            _add_range_start(text, start, year, month, base, add)
-            add(start, match.end(), iso or None)
+            _add_range_start(text, start, year, month, add)
+            _add_day(add, start, match.end(), year, month, day)
             if name == "month_day":
-                _add_range_end(text, match.end(), year, month, base, add)
+                _add_range_end(text, match.end(), year, month, add)
     for match in pats["ordinal_day"].finditer(text):
-        month = _lookup_month(match["month"])
+        month = lookup_month(match["month"])
         day = load("dates")["ordinal_days_ar"].get(" ".join(match["ordinal"].split()))
         if month and day:
-            year = int(match["year"]) if match["year"] else _relative_year(
-                month, match["rel"], base)
-            iso = _full_date(year, month, day, base)
-            if iso is not False:
-                add(_extend_back(text, match.start()), match.end(), iso or None)
+            _add_day(add, _extend_back(text, match.start()), match.end(),
+                     _year_of(match, month, base), month, day)
     for match in pats["month_year"].finditer(text):
-        month = _lookup_month(match["month"])
+        month = lookup_month(match["month"])
         if month:
-            add(match.start(), match.end(), f"{int(match['year']):04d}-{month:02d}")
+            add(match.start(), match.end(), f"{int(match['year']):04d}-{month:02d}",
+                written=True)
     for name in ("month_rel", "bare_month"):
         for match in pats[name].finditer(text):
-            month = _lookup_month(match["month"])
+            month = lookup_month(match["month"])
             if month is None or (name == "bare_month" and not _bare_month_ok(match)):
                 continue
             rel = match.groupdict().get("rel") or _cue_direction(match, name)
@@ -280,14 +305,86 @@ def find_dates(m: Matchable, base: dt.date | None, lang: str | None = None) -> l
                 day, mon = mon, day  # US order, told apart only when unambiguous
             when = _safe_date(int(match["year"]), mon, day)
             if when:
-                add(_extend_back(text, match.start()), match.end(), when.isoformat())
-    for match in pats["relative"].finditer(text):
-        _add_relative(text, match, base, add)
+                add(_extend_back(text, match.start()), match.end(), when.isoformat(),
+                    written=True)
+    from toolkit.extract.relative_dates import find_relative  # it reads this module's tables
+
+    find_relative(text, base, add)
     for match in pats["weekday"].finditer(text):
         _add_weekday(text, match, base, add, lang)
     found.sort(key=lambda d: d.start)
+    _lend_years(text, found, base)
     _hijri_as_stated(text, found)
     return found
+
+
+_WAIT = -1  # no year written: one is lent by a dated neighbour or the base (_lend_years)
+
+
+def _year_of(match: re.Match, month: int, base: dt.date | None) -> int | None:
+    """The year written; else the one a word after the month tells against the base
+    («17 مارس الجاري», "5 mars dernier"; None without a base); else _WAIT."""
+    if match["year"]:
+        return int(match["year"])
+    rel = match.groupdict().get("rel")
+    return _relative_year(month, rel, base) if rel else _WAIT
+
+
+def _possible(year: int | None, month: int, day: int) -> bool:
+    """'45 mars' or '30 February 2025' is no date at all."""
+    return _safe_date(year if year and year > 0 else 2024, month, day) is not None
+
+
+def _add_day(add, start: int, end: int, year: int | None, month: int, day: int) -> None:
+    if not _possible(year, month, day):
+        return
+    if year == _WAIT:
+        add(start, end, None, yearless=(month, day))
+    elif year is None:
+        add(start, end, None)
+    else:
+        add(start, end, dt.date(year, month, day).isoformat(), written=True)
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|au|à|to|until|through|and|et|و|الي|حتي|لغاية)\s*",
+                         re.IGNORECASE)
+
+
+def _lend_years(text: str, found: list[DateMention], base: dt.date | None) -> None:
+    """A day written without a year takes it from a dated day it closes a range with ("du
+    28 décembre au 3 janvier 2025"), else from the last dated one before it in the same
+    paragraph ("On 3 May 2024 ... and on 7 June"), else from the publication date; each
+    time the nearer year across the turn of the year (_relative_year)."""
+    for i, mention in enumerate(found):
+        if mention.yearless is None:
+            continue
+        month, day = mention.yearless
+        anchor = _range_partner(text, found, i) or _dated_before(text, found, i) or base
+        year = _relative_year(month, None, anchor)
+        when = _safe_date(year, month, day) if year else None
+        mention.iso = when.isoformat() if when else None
+
+
+def _anchor_date(mention: DateMention) -> dt.date | None:
+    if not (mention.year_written and mention.calendar == "gregorian" and mention.iso):
+        return None
+    return dt.date.fromisoformat(mention.iso[:7] + "-01")
+
+
+def _range_partner(text: str, found: list[DateMention], i: int) -> dt.date | None:
+    if i + 1 < len(found) and _RANGE_JOIN.fullmatch(text[found[i].end:found[i + 1].start]):
+        return _anchor_date(found[i + 1])
+    return None
+
+
+def _dated_before(text: str, found: list[DateMention], i: int) -> dt.date | None:
+    for earlier in reversed(found[:i]):
+        if re.search(r"\n\s*\n", text[earlier.end:found[i].start]):
+            return None
+        anchor = _anchor_date(earlier)
+        if anchor:
+            return anchor
+    return None
 
 
 def _hijri_as_stated(text: str, found: list[DateMention]) -> None:
@@ -304,21 +401,8 @@ def _squeeze(word: str) -> str:
     return " ".join(word.split())
 
 
-def _full_date(year: int | None, month: int, day: int, base: dt.date | None):
-    """ISO day for day/month/year; without a year, the base's year (None without base);
-    False for an impossible day (then it is not a date at all, e.g. '45 mars')."""
-    if year is None:
-        if _safe_date(2024, month, day) is None:
-            return False
-        if base is None:
-            return None
-        year = base.year
-    when = _safe_date(year, month, day)
-    return when.isoformat() if when else False
-
-
 _WEEKDAY_BEFORE = re.compile(
-    r"(?:(?:(?:يوم|le|on)\s+)?(?P<wd>[\w]+)\s*[,،]?\s*(?:الموافق|le|the)?\s*)$", re.IGNORECASE)
+    r"(?:(?:(?:يوم|le|on)\s+)?(?P<wd>[\w]+)\.?\s*[,،]?\s*(?:الموافق|le|the)?\s*)$", re.IGNORECASE)
 
 
 def _extend_back(text: str, start: int) -> int:
@@ -326,23 +410,9 @@ def _extend_back(text: str, start: int) -> int:
     الإثنين الموافق 5 مايو»), so the weekday is not reported as a date of its own."""
     window = text[max(0, start - 40):start]
     match = _WEEKDAY_BEFORE.search(window)
-    if match and _weekday_number(match["wd"]) is not None:
+    if match and weekday_number(match["wd"]) is not None:
         return start - (len(window) - match.start())
     return start
-
-
-def _add_relative(text, match, base, add) -> None:
-    word = match["rel"]
-    offset = _relative_offset(word)
-    if offset is None:
-        return
-    end = match.end()
-    # "hier mercredi", «أمس الأربعاء», "yesterday (Wednesday)": one mention.
-    follow = re.match(r"\s*[,(،]?\s*([\w]+)\)?", text[end:end + 20])
-    if follow and _weekday_number(follow.group(1)) is not None:
-        end += follow.end()
-    iso = (base + dt.timedelta(days=offset)).isoformat() if base else None
-    add(match.start(), end, iso)
 
 
 def _weekday_cued(text: str, match: re.Match, lang: str | None) -> bool:
@@ -358,7 +428,7 @@ def _weekday_cued(text: str, match: re.Match, lang: str | None) -> bool:
 
 
 def _add_weekday(text, match, base, add, lang) -> None:
-    number = _weekday_number(match["weekday"])
+    number = weekday_number(match["weekday"])
     if number is None or not _weekday_cued(text, match, lang):
         return
     start, end = match.start(), match.end()
@@ -390,9 +460,19 @@ def resolve_weekday(number: int, base: dt.date | None, direction: str = "past") 
 
 
 def hijri_to_iso(year: int, month: int, day: int) -> str | None:
-    """Tabular Islamic calendar (civil epoch); official calendars may differ by a day."""
-    if not (1 <= month <= 12 and 1 <= day <= 30):
+    """The Gregorian day of a Hijri date in the Umm al-Qura calendar (hijridate, 1343-1500
+    AH); None outside it. A 30th the table does not have (another country's sighting) is
+    the day after the 29th."""
+    from hijridate import Hijri
+
+    try:
+        return Hijri(year, month, day).to_gregorian().isoformat()
+    except OverflowError:
         return None
-    days = (day + int(29.5 * (month - 1) + 0.99) + (year - 1) * 354
-            + (3 + 11 * year) // 30 + 1948439 - 1)
-    return dt.date.fromordinal(days - 1721425 + 1).isoformat()
+    except ValueError:
+        if day != 30:
+            return None
+    try:
+        return (Hijri(year, month, 29).to_gregorian() + dt.timedelta(days=1)).isoformat()
+    except (ValueError, OverflowError):
+        return None

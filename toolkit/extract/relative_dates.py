@@ -1,0 +1,112 @@
+"""Relative dates, resolved against the publication date `base`, never today's.
+
+Three kinds, all phrases kept as data (toolkit/data/dates.json):
+- a day word: "hier", "yesterday", «أمس», «أول أمس» -> that day ("hier mercredi" is one
+  mention);
+- a count of days or weeks: "two days ago", "in 3 weeks", "il y a un jour", "dans deux
+  jours", «منذ يومين», «بعد ثلاثة أيام» -> that day (a week counts 7 days: "a week ago" is
+  the day 7 days before);
+- a named week: "last week", "la semaine dernière", «الأسبوع الماضي» -> its ISO week
+  ("2025-W18"), as precise as the text.
+Without a base the mention is kept with `iso: None`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from toolkit.extract.dates import WORD_START, lookup_month, weekday_number
+from toolkit.extract.lexicon import alternation, load
+
+
+def find_relative(text: str, base: dt.date | None, add) -> None:
+    """Report every relative date of the text through `add(start, end, iso)`."""
+    for pattern, sign, spec, arabic in _counted_patterns():
+        for match in pattern.finditer(text):
+            _add_counted(text, match, sign, spec, arabic, base, add)
+    for match in _named_pattern().finditer(text):
+        _add_named(text, match, base, add)
+
+
+@lru_cache(maxsize=1)
+def _named_table() -> dict[str, tuple[str, int]]:
+    data = load("dates")
+    table = {}
+    for unit, key in (("day", "relative"), ("week", "relative_weeks")):
+        for words in data[key].values():
+            table.update({word: (unit, offset) for word, offset in words.items()})
+    return table
+
+
+@lru_cache(maxsize=1)
+def _named_pattern() -> re.Pattern:
+    return re.compile(rf"{WORD_START}(?P<rel>(?i:{alternation(_named_table())}))(?![\w'])")
+
+
+@lru_cache(maxsize=1)
+def _counted_patterns() -> list[tuple[re.Pattern, int, dict, bool]]:
+    """One regex per template ("il y a {n} {unit}"): the number may be left out where the
+    unit holds it («منذ يومين»: two days)."""
+    out = []
+    for lang, spec in load("dates")["relative_counted"].items():
+        numbers, units = alternation(spec["numbers"]), alternation(spec["units"])
+        for template, sign in spec["templates"].items():
+            body = ""
+            for token in template.split():
+                if token == "{n}":
+                    body += rf"(?:(?P<n>{numbers}|\d{{1,2}})\s+)?"
+                else:
+                    body += (rf"(?P<unit>{units})" if token == "{unit}" else re.escape(token))
+                    body += r"\s+"
+            body = body.removesuffix(r"\s+")
+            pattern = re.compile(rf"{WORD_START}(?i:{body})(?![\w'])")
+            out.append((pattern, sign, spec, lang == "ar"))
+    return out
+
+
+def _add_counted(text, match, sign: int, spec: dict, arabic: bool, base, add) -> None:
+    unit, implied = spec["units"][" ".join(match["unit"].lower().split())]
+    written = (match["n"] or "").lower()
+    count = int(written) if written.isdigit() else spec["numbers"].get(written, implied)
+    if not count or _counts_something_else(text, match.end(), arabic):
+        return
+    days = count * (7 if unit == "week" else 1)
+    iso = (base + dt.timedelta(days=sign * days)).isoformat() if base else None
+    add(match.start(), match.end(), iso)
+
+
+def _counts_something_else(text: str, end: int, arabic: bool) -> bool:
+    """"two days of talks", "il y a deux jours de congé", «بعد ثلاثة أيام من الاجتماع»,
+    «منذ يوم الاثنين», «قبل يوم الانتخابات»: the count measures or names something and
+    dates nothing."""
+    following = re.match(r"\s*(\w+'?|\d)", text[end:end + 30])
+    if not following:
+        return False
+    word = following.group(1).lower()
+    return (word in load("dates")["relative_counted_not_followed_by"] or word[0].isdigit()
+            or weekday_number(word) is not None or lookup_month(word) is not None
+            or word in load("dates")["hijri_months"] or arabic and word.startswith("ال"))
+
+
+def _add_named(text, match, base, add) -> None:
+    unit, offset = _named_table()[" ".join(match["rel"].lower().split())]
+    end = match.end()
+    if unit == "week":
+        before = text[max(0, match.start() - 12):match.start()].split()
+        if before and before[-1].lower() in load("dates")["relative_weeks_not_preceded_by"]:
+            return  # "during the last week of March"
+        iso = _iso_week(base + dt.timedelta(weeks=offset)) if base else None
+    else:
+        # "hier mercredi", «أمس الأربعاء», "yesterday (Wednesday)": one mention.
+        follow = re.match(r"\s*[,(،]?\s*([\w]+)\)?", text[end:end + 20])
+        if follow and weekday_number(follow.group(1)) is not None:
+            end += follow.end()
+        iso = (base + dt.timedelta(days=offset)).isoformat() if base else None
+    add(match.start(), end, iso)
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
