@@ -70,24 +70,25 @@ def _add_counted(text, match, sign: int, spec: dict, arabic: bool, base, add) ->
     unit, implied = spec["units"][" ".join(match["unit"].lower().split())]
     written = (match["n"] or "").lower()
     count = int(written) if written.isdigit() else spec["numbers"].get(written, implied)
-    if not count or _counts_something_else(text, match.end(), arabic):
+    construct = arabic and implied == 1 and not written  # «يوم الاثنين»: the day of ...
+    if not count or _counts_something_else(text, match.end(), construct):
         return
     days = count * (7 if unit == "week" else 1)
     iso = (base + dt.timedelta(days=sign * days)).isoformat() if base else None
     add(match.start(), match.end(), iso)
 
 
-def _counts_something_else(text: str, end: int, arabic: bool) -> bool:
+def _counts_something_else(text: str, end: int, construct: bool) -> bool:
     """"two days of talks", "il y a deux jours de congé", «بعد ثلاثة أيام من الاجتماع»,
-    «منذ يوم الاثنين», «قبل يوم الانتخابات»: the count measures or names something and
-    dates nothing."""
+    «منذ يوم الاثنين», «قبل يوم الانتخابات» (a singular Arabic unit before a definite noun
+    is "the day of"): the count measures or names something and dates nothing."""
     following = re.match(r"\s*(\w+'?|\d)", text[end:end + 30])
     if not following:
         return False
     word = following.group(1).lower()
     return (word in load("dates")["relative_counted_not_followed_by"] or word[0].isdigit()
             or weekday_number(word) is not None or lookup_month(word) is not None
-            or word in load("dates")["hijri_months"] or arabic and word.startswith("ال"))
+            or word in load("dates")["hijri_months"] or construct and word.startswith("ال"))
 
 
 def _add_named(text, match, base, add) -> None:
