@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from toolkit.extract.lexicon import alternation, load
+from toolkit.extract.lexicon import alternation, load, trie_pattern
 from toolkit.extract.normalise import Matchable, fold_accents
 
 
@@ -71,10 +71,11 @@ def _patterns() -> dict[str, re.Pattern]:
     strict = set(data["months_only_in_full_dates"])
     # English month names capitalised ("May 5", not "may be"), French any case; a word
     # that is also something else ("sept": seven, "may") only in a full date (see _word_ok).
-    en_cap = alternation([w.capitalize() for w in en] + [w.upper() for w in en])
-    ar = alternation(arabic)
-    one_month = rf"(?:(?i:{alternation(fr - strict)})|{en_cap}|{ar})"
-    any_month = rf"(?:(?i:{alternation(fr | set(en))})|{ar})"
+    # Prefix trees, not flat alternations: the engine tries one branch per character.
+    en_cap = trie_pattern([w.capitalize() for w in en] + [w.upper() for w in en])
+    ar = trie_pattern(arabic)
+    one_month = rf"(?:(?i:{trie_pattern(fr - strict)})|{en_cap}|{ar})"
+    any_month = rf"(?:(?i:{trie_pattern(fr | set(en))})|{ar})"
     # «19 مايو/أيار 2024», «حزيران/يونيو»: two series side by side name one month.
     month = rf"{one_month}(?:\s*/\s*{one_month})?"
     month_in_date = rf"{any_month}(?:\s*/\s*{any_month})?"

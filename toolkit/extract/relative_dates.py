@@ -18,14 +18,14 @@ import re
 from functools import lru_cache
 
 from toolkit.extract.dates import WORD_START, lookup_month, weekday_number
-from toolkit.extract.lexicon import alternation, load
+from toolkit.extract.lexicon import load, trie_pattern
 
 
 def find_relative(text: str, base: dt.date | None, add) -> None:
     """Report every relative date of the text through `add(start, end, iso)`."""
-    for pattern, sign, spec, arabic in _counted_patterns():
-        for match in pattern.finditer(text):
-            _add_counted(text, match, sign, spec, arabic, base, add)
+    pattern, templates = _counted_pattern()
+    for match in pattern.finditer(text):
+        _add_counted(text, match, templates[int(match.lastgroup[1:])], base, add)
     for match in _named_pattern().finditer(text):
         _add_named(text, match, base, add)
 
@@ -42,33 +42,37 @@ def _named_table() -> dict[str, tuple[str, int]]:
 
 @lru_cache(maxsize=1)
 def _named_pattern() -> re.Pattern:
-    return re.compile(rf"{WORD_START}(?P<rel>(?i:{alternation(_named_table())}))(?![\w'])")
+    return re.compile(rf"{WORD_START}(?P<rel>(?i:{trie_pattern(_named_table())}))(?![\w'])")
 
 
 @lru_cache(maxsize=1)
-def _counted_patterns() -> list[tuple[re.Pattern, int, dict, bool]]:
-    """One regex per template ("il y a {n} {unit}"): the number may be left out where the
-    unit holds it («منذ يومين»: two days)."""
-    out = []
+def _counted_pattern() -> tuple[re.Pattern, list[tuple[int, dict, bool]]]:
+    """One regex for every template ("il y a {n} {unit}"), template i in group t<i> (with
+    n<i> and unit<i>); the number may be left out where the unit holds it («منذ يومين»)."""
+    branches, templates = [], []
     for lang, spec in load("dates")["relative_counted"].items():
-        numbers, units = alternation(spec["numbers"]), alternation(spec["units"])
+        numbers, units = trie_pattern(spec["numbers"]), trie_pattern(spec["units"])
         for template, sign in spec["templates"].items():
-            body = ""
+            i = len(templates)
+            pieces = []
             for token in template.split():
                 if token == "{n}":
-                    body += rf"(?:(?P<n>{numbers}|\d{{1,2}})\s+)?"
+                    pieces.append(rf"(?:(?P<n{i}>{numbers}|\d{{1,2}})\s+)?")
                 else:
-                    body += (rf"(?P<unit>{units})" if token == "{unit}" else re.escape(token))
-                    body += r"\s+"
-            body = body.removesuffix(r"\s+")
-            pattern = re.compile(rf"{WORD_START}(?i:{body})(?![\w'])")
-            out.append((pattern, sign, spec, lang == "ar"))
-    return out
+                    word = rf"(?P<unit{i}>{units})" if token == "{unit}" else re.escape(token)
+                    pieces.append(word + r"\s+")
+            body = "".join(pieces).removesuffix(r"\s+")
+            branches.append(rf"(?P<t{i}>{body})")
+            templates.append((sign, spec, lang == "ar"))
+    alternatives = "|".join(branches)
+    return re.compile(rf"{WORD_START}(?i:{alternatives})(?![\w'])"), templates
 
 
-def _add_counted(text, match, sign: int, spec: dict, arabic: bool, base, add) -> None:
-    unit, implied = spec["units"][" ".join(match["unit"].lower().split())]
-    written = (match["n"] or "").lower()
+def _add_counted(text, match, template: tuple[int, dict, bool], base, add) -> None:
+    sign, spec, arabic = template
+    i = match.lastgroup[1:]
+    unit, implied = spec["units"][" ".join(match[f"unit{i}"].lower().split())]
+    written = (match[f"n{i}"] or "").lower()
     count = int(written) if written.isdigit() else spec["numbers"].get(written, implied)
     construct = arabic and implied == 1 and not written  # «يوم الاثنين»: the day of ...
     if not count or _counts_something_else(text, match.end(), construct):
