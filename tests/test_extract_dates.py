@@ -58,6 +58,7 @@ def test_full_date_forms(text, lang, found):
     ("The talks may 5 times have stalled.", "en"),          # lower-case "may" without a year
     ("Classement : 1. 2. 3. puis les autres.", "fr"),       # a list, not "11. 12. 2014"
     ("Voir les articles 11. 12. 13. du code.", "fr"),
+    ("وصعد سعر النفط تسليم نوفمبر 29 سنتا", "ar"),          # month first: 29 cents
 ])
 def test_month_words_and_numbers_that_are_no_dates(text, lang):
     assert dates(text, lang) == []
@@ -84,8 +85,8 @@ def test_a_yearless_day_ending_a_range_takes_the_year_before_the_turn():
         "2024-12-28", "2025-01-03"]
 
 
-def test_a_dated_day_in_an_earlier_paragraph_lends_no_year():
-    text = (DATELINE["fr"] + "La révolution a commencé le 17 février 2011.\n\n"
+def test_a_dated_day_in_an_earlier_sentence_lends_no_year():
+    text = (DATELINE["fr"] + "La révolution a commencé le 17 février 2011. "
             "Le 3 mars, le ministre a reçu les familles.")
     assert ("3 mars", "2025-03-03") in dates(text, "fr")
 
@@ -138,6 +139,7 @@ def test_relative_phrases_without_publication_date_keep_no_value():
     ("fr", "Ils ont signé dans deux jours de négociations."),
     ("ar", "ووقع الاتفاق بعد ثلاثة أيام من الاجتماع."),             # after the meeting, not now
     ("ar", "وأغلقت المدارس قبل يوم الانتخابات."),                   # the day of the elections
+    ("ar", "وتتعزز قدرات المعارضة يوماً بعد يوم."),                  # day after day
 ])
 def test_counts_and_weeks_that_date_nothing(lang, text):
     after_dateline = dates(DATELINE[lang] + text, lang)[1:]

@@ -76,9 +76,9 @@ def _patterns() -> dict[str, re.Pattern]:
     ar = trie_pattern(arabic)
     one_month = rf"(?:(?i:{trie_pattern(fr - strict)})|{en_cap}|{ar})"
     any_month = rf"(?:(?i:{trie_pattern(fr | set(en))})|{ar})"
-    # «19 مايو/أيار 2024», «حزيران/يونيو»: two series side by side name one month.
-    month = rf"{one_month}(?:\s*/\s*{one_month})?"
-    month_in_date = rf"{any_month}(?:\s*/\s*{any_month})?"
+    # «19 مايو/أيار 2024», «حزيران/يونيو», «14 آذار (مارس) 1879»: two series name one month.
+    month = rf"{one_month}(?:\s*/\s*{one_month}|\s*\(\s*{one_month}\s*\))?"
+    month_in_date = rf"{any_month}(?:\s*/\s*{any_month}|\s*\(\s*{any_month}\s*\))?"
     rel_words = [w for words in data["month_relative"].values() for w in words]
     rel = rf"(?P<rel>(?i:{alternation(rel_words)}))"
     cues = alternation(data["bare_month_cues"])
@@ -128,13 +128,15 @@ def _word_ok(match: re.Match, name: str) -> bool:
     """A month word that is also a common word ("may", "march", "sept" for seven) counts
     only in a full date, with a day and a year; month first, only an English capitalised
     month goes without a year ("May 5", but "décembre 5 2014" needs its year)."""
-    word = re.split(r"\s*/\s*", match["month"])[0]
-    if match["year"] or re.search(r"[\u0600-\u06ff]", word):
+    word = re.split(r"\s*[/(]\s*", match["month"])[0]
+    if match["year"]:
         return True
     key = word.lower()
     english = word[:1].isupper() and key in _english_months()
     if name == "month_day":
-        return english
+        return english  # not «تسليم نوفمبر 29 سنتا» (29 cents), nor «مارس 5 سنوات»
+    if re.search(r"[\u0600-\u06ff]", word):
+        return True
     if key in load("dates")["months_only_in_full_dates"]:
         return False
     return english or key in _french_months()
@@ -225,7 +227,7 @@ def _add_range_end(text, end, year, month, add) -> None:
 
 
 def lookup_month(word: str) -> int | None:
-    word = re.split(r"\s*/\s*", word)[0]
+    word = re.split(r"\s*[/(]\s*", word)[0]
     key = " ".join(word.lower().split())
     table = _month_table()
     return table.get(key) or table.get(fold_accents(key))
@@ -353,8 +355,8 @@ _RANGE_JOIN = re.compile(r"\s*(?:-|–|au|à|to|until|through|and|et|و|الي|�
 
 def _lend_years(text: str, found: list[DateMention], base: dt.date | None) -> None:
     """A day written without a year takes it from a dated day it closes a range with ("du
-    28 décembre au 3 janvier 2025"), else from the last dated one before it in the same
-    paragraph ("On 3 May 2024 ... and on 7 June"), else from the publication date; each
+    28 décembre au 3 janvier 2025"), else from a dated one shortly before it in the
+    same sentence ("On 3 May 2024 ... and on 7 June"), else from the publication date; each
     time the nearer year across the turn of the year (_relative_year)."""
     for i, mention in enumerate(found):
         if mention.yearless is None:
@@ -378,9 +380,14 @@ def _range_partner(text: str, found: list[DateMention], i: int) -> dt.date | Non
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?؟]\s|\n")
+_LEND_REACH = 100  # characters: "right after", not a law's date quoted lines earlier
+
+
 def _dated_before(text: str, found: list[DateMention], i: int) -> dt.date | None:
     for earlier in reversed(found[:i]):
-        if re.search(r"\n\s*\n", text[earlier.end:found[i].start]):
+        if found[i].start - earlier.end > _LEND_REACH \
+                or _SENTENCE_END.search(text, earlier.end, found[i].start):
             return None
         anchor = _anchor_date(earlier)
         if anchor:

@@ -75,7 +75,8 @@ def _add_counted(text, match, template: tuple[int, dict, bool], base, add) -> No
     written = (match[f"n{i}"] or "").lower()
     count = int(written) if written.isdigit() else spec["numbers"].get(written, implied)
     construct = arabic and implied == 1 and not written  # «يوم الاثنين»: the day of ...
-    if not count or _counts_something_else(text, match.end(), construct):
+    if not count or _counts_something_else(text, match.end(), construct) \
+            or _idiom(text, match.start()):
         return
     days = count * (7 if unit == "week" else 1)
     iso = (base + dt.timedelta(days=sign * days)).isoformat() if base else None
@@ -93,6 +94,12 @@ def _counts_something_else(text: str, end: int, construct: bool) -> bool:
     return (word in load("dates")["relative_counted_not_followed_by"] or word[0].isdigit()
             or weekday_number(word) is not None or lookup_month(word) is not None
             or word in load("dates")["hijri_months"] or construct and word.startswith("ال"))
+
+
+def _idiom(text: str, start: int) -> bool:
+    """«يوماً بعد يوم»: day after day, no date."""
+    before = text[max(0, start - 12):start].split()
+    return bool(before) and before[-1] in load("dates")["relative_counted_not_preceded_by"]
 
 
 def _add_named(text, match, base, add) -> None:
