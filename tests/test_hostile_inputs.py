@@ -245,11 +245,13 @@ def _sparse(path: Path, head: bytes, size: int, tail: bytes = b"") -> Path:
     return path
 
 
-@pytest.mark.parametrize("stage", ["ingest-file", "ingest-stdin", "detect", "translate",
-                                   "summarize", "extract"])
-def test_a_one_gigabyte_line_is_one_error_record_in_bounded_memory(tmp_path, isolated,
-                                                                     stage):
-    huge = _sparse(tmp_path / "huge.jsonl", b'{"text": "', GIB,
+# The 1 GiB line of the issue for ingest; a quarter of it elsewhere keeps the suite quick
+# and is still eight times the default line limit (32 MB).
+@pytest.mark.parametrize(("stage", "size"), [("ingest-file", GIB), ("ingest-stdin", GIB // 4),
+                                             ("detect", GIB // 4), ("translate", GIB // 4),
+                                             ("summarize", GIB // 4), ("extract", GIB // 4)])
+def test_a_huge_line_is_one_error_record_in_bounded_memory(tmp_path, isolated, stage, size):
+    huge = _sparse(tmp_path / "huge.jsonl", b'{"text": "', size,
                    b'"}\n{"text": "The talks resume next week in Geneva."}\n')
     if stage == "ingest-file":
         args, stdin = ["ingest", huge], None
@@ -272,7 +274,7 @@ def test_a_one_gigabyte_line_is_one_error_record_in_bounded_memory(tmp_path, iso
     assert first["raw"].startswith('{"text": "') and len(first["raw"]) < 1000
     assert second["text"] == "The talks resume next week in Geneva."
     peak_mib = int(stderr.rsplit("MAXRSS_KB", 1)[1]) / 1024
-    assert peak_mib < 400, f"{stage} held {peak_mib:.0f} MiB for a 1 GiB line"
+    assert peak_mib < 250, f"{stage} held {peak_mib:.0f} MiB for a {size >> 20} MiB line"
 
 
 def test_a_huge_document_is_refused_without_being_read_whole(tmp_path, isolated):
@@ -282,7 +284,7 @@ def test_a_huge_document_is_refused_without_being_read_whole(tmp_path, isolated)
 
     (record,) = records_of(result.stdout)
     assert result.returncode == 1 and codes(record) == ["too_long"]
-    assert int(result.stderr.decode().rsplit("MAXRSS_KB", 1)[1]) / 1024 < 400
+    assert int(result.stderr.decode().rsplit("MAXRSS_KB", 1)[1]) / 1024 < 250
 
 
 # --- encodings of record streams ------------------------------------------------------

@@ -178,7 +178,11 @@ def _walk(folder: str) -> list[str | Unlisted]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # gone or unreachable since the listing: ingest_file says so
+                is_folder = False
+            if is_folder:
                 pending.append(entry.path)
                 continue
             kind, _ = file_kind(entry.path)
