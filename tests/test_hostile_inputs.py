@@ -59,10 +59,25 @@ def toolkit(args: list, env: dict, *, stdin=None, input: bytes | None = None, py
                           capture_output=True, env=env, timeout=180, check=False)
 
 
-# Runs the CLI and reports its peak memory on the last stderr line.
-_MEASURED = ("import resource, sys\nfrom toolkit.cli import main\nsys.argv[0] = 'toolkit'\n"
-             "try:\n    main()\nfinally:\n    sys.stderr.write('\\nMAXRSS_KB %d\\n' % "
-             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+# Runs the CLI and reports its peak memory on the last stderr line: VmHWM, as ru_maxrss
+# keeps the high-water mark of the process that forked it (pytest) across exec on Linux.
+_MEASURED = """\
+import resource, sys
+from toolkit.cli import main
+sys.argv[0] = 'toolkit'
+
+def peak_kb():
+    try:
+        with open('/proc/self/status') as status:
+            return next(int(l.split()[1]) for l in status if l.startswith('VmHWM:'))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+try:
+    main()
+finally:
+    sys.stderr.write('\\nMAXRSS_KB %d\\n' % peak_kb())
+"""
 
 
 def records_of(stdout: bytes) -> list[dict]:

@@ -229,9 +229,8 @@ def ingest_file(path: str, *, options: _Options | None = None) -> Iterator[Recor
             return
     if data is None:
         yield _file_error(path, size, "too_long",
-                          f"over {byte_limit(options.max_chars):,} bytes, far over --max-chars "
-                          f"{options.max_chars:,}; raise --max-chars or pass --cut to take "
-                          "the start only")
+                          f"{size:,} bytes, far over --max-chars {options.max_chars:,}; "
+                          "raise --max-chars or pass --cut to take the start only")
         return
     for record in _document(data, path, kind, options, id_base=shown_path(path), size=size):
         if len(data) < size and "text" in record and not _was_cut(record):
