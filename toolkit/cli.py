@@ -98,7 +98,8 @@ def detect(
     def stage(records):
         return detect_records(records, force=force, max_chars=max_chars, cut=cut)
 
-    _finish(run_stage("detect", stage, input=input, output=output, progress=progress, quiet=quiet))
+    _finish(run_stage("detect", stage, input=input, output=output, progress=progress, quiet=quiet,
+                      max_chars=max_chars))
 
 
 @app.command()
@@ -139,7 +140,7 @@ def translate(
                                  force=force, max_chars=max_chars, cut=cut)
 
     _finish(run_stage("translate", stage, input=input, output=output, progress=progress,
-                      quiet=quiet))
+                      quiet=quiet, max_chars=max_chars))
 
 
 models_app = typer.Typer(
@@ -255,7 +256,7 @@ def summarize(
         return summarize_records(records, **settings, force=force, max_chars=max_chars, cut=cut)
 
     _finish(run_stage("summarize", stage, input=input, output=output, progress=progress,
-                      quiet=quiet))
+                      quiet=quiet, max_chars=max_chars))
 
 
 @app.command()
@@ -278,7 +279,7 @@ def extract(
         return extract_records(records, force=force, max_chars=max_chars, cut=cut)
 
     _finish(run_stage("extract", stage, input=input, output=output, progress=progress,
-                      quiet=quiet))
+                      quiet=quiet, max_chars=max_chars))
 
 
 @app.command()

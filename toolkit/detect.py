@@ -24,6 +24,7 @@ from toolkit.records import (
     check_max_chars,
     failed_upstream,
     record_text,
+    record_title,
     stage_params,
 )
 
@@ -137,10 +138,11 @@ def _detect_all(records: Iterable[Record], *, force: bool, max_chars: int,
             yield record
             continue
         text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
-        if text is None:
+        title = record_title(record, STAGE, max_chars=max_chars, cut=cut) if text is not None else None
+        if text is None or title is False:
             yield record
             continue
-        yield detect_record(record, text, params)
+        yield detect_record(record, text, params, title)
 
 
 def _keep_existing(record: Record, params: dict) -> bool:
@@ -149,9 +151,9 @@ def _keep_existing(record: Record, params: dict) -> bool:
     return isinstance(record.get("lang"), str) and bool(record["lang"])
 
 
-def detect_record(record: Record, text: str, params: dict) -> Record:
-    title = record.get("title")
-    whole = f"{title}\n\n{text}" if isinstance(title, str) and title else text
+def detect_record(record: Record, text: str, params: dict, title: str | None = None) -> Record:
+    """Language fields for `text` (with `title`, already bounded by record_title)."""
+    whole = f"{title}\n\n{text}" if title else text
     lang, score = detect_language(whole)
     record["lang"] = lang
     record["lang_score"] = score

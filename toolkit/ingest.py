@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import glob
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -25,14 +26,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
+from toolkit.inputs import (
+    NotRegularFile,
+    Overlong,
+    byte_limit,
+    file_kind,
+    open_regular,
+    path_fields,
+    prefixed,
+    read_at_most,
+    record_lines,
+    shown_path,
+    stream_encoding,
+)
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
     add_error,
     add_warning,
     check_max_chars,
+    overlong_line,
     parse_line,
+    record_title,
 )
 
 STAGE = "ingest"
@@ -78,17 +95,22 @@ def _ingest_all(paths: Iterable[str], options: _Options) -> Iterator[Record]:
     for given in paths:
         given = str(given)
         if given == "-":
-            yield from ingest_bytes(sys.stdin.buffer.read(), options=options)
+            yield from ingest_stream(sys.stdin.buffer, options=options)
             continue
-        files = expand_path(given)
-        if files is None:
+        found = expand_path(given)
+        if found is None:
             yield _file_error(given, None, "not_found",
                               "no such file or folder; check the path")
-        elif not files:
+        elif not found:
             yield _file_error(given, None, "no_documents",
                               "matches no .txt, .md, .html or .jsonl file")
-        for path in files or ():
-            yield from ingest_file(path, options=options)
+        for item in found or ():
+            if isinstance(item, Unlisted):
+                yield _file_error(item.path, None, "unreadable_folder",
+                                  f"cannot list this folder ({item.reason}); its documents "
+                                  "were not read: check its permissions")
+            else:
+                yield from ingest_file(item, options=options)
 
 
 def ingest_records(
@@ -114,54 +136,103 @@ def _ingest_dicts(records: Iterable[Record], options: _Options) -> Iterator[Reco
         yield _jsonl_record(record, "-", number, options, from_stdin=True)
 
 
-def expand_path(given: str) -> list[str] | None:
-    """The files a command-line path stands for, sorted; None when nothing is there."""
+@dataclass(frozen=True)
+class Unlisted:
+    """A folder met in a walk whose entries could not be listed (no permission, gone)."""
+
+    path: str
+    reason: str
+
+
+def expand_path(given: str) -> list[str | Unlisted] | None:
+    """The files a command-line path stands for, sorted; None when nothing is there.
+
+    A folder yields its documents and every FIFO, socket or device in it (to be reported,
+    never opened: see ingest_file), plus the subfolders it could not list.
+    """
     path = Path(given)
     if path.is_dir():
         return _walk(given)
     if path.exists():
         return [given]
     if glob.has_magic(given):
-        found: list[str] = []
+        found: list[str | Unlisted] = []
         for match in sorted(glob.glob(given, recursive=True)):
             found.extend(_walk(match) if os.path.isdir(match) else [match])
         return found
     return None
 
 
-def _walk(folder: str) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            if (not name.startswith(".") and Path(name).suffix.lower() in KINDS
-                    and not _NOT_DOCUMENTS.match(name)):
-                found.append(os.path.join(root, name))
-    return sorted(found, key=lambda p: Path(p).parts)
+def _walk(folder: str) -> list[str | Unlisted]:
+    """Depth-first, without following links to folders (so no link loop can hang it)."""
+    found: list[str | Unlisted] = []
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            found.append(Unlisted(directory, exc.strerror or str(exc)))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # gone or unreachable since the listing: ingest_file says so
+                is_folder = False
+            if is_folder:
+                pending.append(entry.path)
+                continue
+            kind, _ = file_kind(entry.path)
+            if kind in ("fifo", "socket", "device", "other") or (
+                    kind in ("file", "broken") and _is_document(entry.name)):
+                found.append(entry.path)
+    return sorted(found, key=lambda item: Path(getattr(item, "path", item)).parts)
+
+
+def _is_document(name: str) -> bool:
+    return Path(name).suffix.lower() in KINDS and not _NOT_DOCUMENTS.match(name)
 
 
 # --- files ----------------------------------------------------------------------------
 
 
 def ingest_file(path: str, *, options: _Options | None = None) -> Iterator[Record]:
-    """The records of one file (several for .jsonl or split articles)."""
+    """The records of one file (several for .jsonl or split articles).
+
+    Only a regular file is opened (toolkit.inputs.open_regular): a FIFO, socket or device,
+    or a link to one, becomes a `special_file` error record without being read.
+    """
     options = options or _Options(False, DEFAULT_MAX_CHARS, False)
     kind = KINDS.get(Path(path).suffix.lower(), "txt")
     try:
-        size = os.path.getsize(path)
-        if kind == "jsonl":
-            yield from _jsonl_file(path, options)
-            return
-        data = _read_head(path, size, options)
+        stream = open_regular(path)
+    except NotRegularFile as exc:
+        yield _file_error(path, None, "special_file", f"{exc.strerror} (documents are read from "
+                          "regular files only; pipe a stream to `toolkit ingest -`)")
+        return
     except OSError as exc:
         yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}")
         return
+    with stream:
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            if kind == "jsonl":
+                lines = record_lines(stream, byte_limit(options.max_chars))
+                yield from _jsonl_lines(lines, path, options, from_stdin=False)
+                return
+            data = _bounded(read_at_most(stream, byte_limit(options.max_chars)), options)
+        except OSError as exc:
+            yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}")
+            return
     if data is None:
         yield _file_error(path, size, "too_long",
                           f"{size:,} bytes, far over --max-chars {options.max_chars:,}; "
                           "raise --max-chars or pass --cut to take the start only")
         return
-    for record in _document(data, path, kind, options, id_base=path, size=size):
+    for record in _document(data, path, kind, options, id_base=shown_path(path), size=size):
         if len(data) < size and "text" in record and not _was_cut(record):
             add_warning(record, STAGE, "cut", f"file read up to byte {len(data):,} of "
                         f"{size:,} (--cut)")
@@ -173,15 +244,15 @@ def _was_cut(record: Record) -> bool:
                for w in record.get("warnings") or ())
 
 
-def _read_head(path: str, size: int, options: _Options) -> bytes | None:
-    """The file's bytes; only its head when it is far too long and --cut was given."""
-    limit = max(64 * options.max_chars, 1 << 20)
-    with open(path, "rb") as stream:
-        if size <= limit:
-            return stream.read()
-        if not options.cut:
-            return None
-        head = stream.read(limit)
+def _bounded(data: bytes, options: _Options) -> bytes | None:
+    """`data` read with read_at_most(byte_limit): whole, its head with --cut when the
+    limit was passed, or None (too long)."""
+    limit = byte_limit(options.max_chars)
+    if len(data) <= limit:
+        return data
+    if not options.cut:
+        return None
+    head = data[:limit]
     # End at a line break when one is near the end, so no word is cut; never at one near
     # the start, which would drop most of a document written as one long paragraph.
     newline = head.rfind(b"\n")
@@ -207,24 +278,57 @@ def _whole_characters(head: bytes) -> bytes:
     return head
 
 
-def ingest_bytes(data: bytes, *, options: _Options | None = None,
-                 path: str = "-") -> Iterator[Record]:
-    """Records from raw bytes (stdin): JSON Lines when it looks like it, else one document.
+def ingest_bytes(data: bytes, *, options: _Options | None = None) -> Iterator[Record]:
+    """Records from raw bytes, as from stdin (see ingest_stream)."""
+    return ingest_stream(io.BytesIO(data), options=options)
 
-    The id of a document read this way is a hash of its content.
+
+def ingest_stream(stream: IO[bytes], *, options: _Options | None = None) -> Iterator[Record]:
+    """Records from a byte stream (stdin): JSON Lines when it starts with '{' (in UTF-8,
+    or UTF-16/32 after a BOM), read line by line; else one document, read up to the byte
+    limit. The id of a document read this way is a hash of its content.
     """
     options = options or _Options(False, DEFAULT_MAX_CHARS, False)
-    if _looks_like_jsonl(data):
-        yield from _jsonl_lines(data.splitlines(), path, options, from_stdin=True)
+    limit = byte_limit(options.max_chars)
+    head, first = _head_to_first_character(stream, limit)
+    if first == "{":
+        lines = record_lines(prefixed(head, stream), limit)
+        yield from _jsonl_lines(lines, "-", options, from_stdin=True)
+        return
+    read = head + read_at_most(stream, limit - len(head)) if len(head) <= limit else head
+    data = _bounded(read, options)
+    if data is None:
+        yield _file_error("-", None, "too_long",
+                          f"stdin holds over {limit:,} bytes, far over --max-chars "
+                          f"{options.max_chars:,}; raise --max-chars or pass --cut to take "
+                          "the start only")
         return
     kind = _sniff_kind(data)
     digest = hashlib.sha256(data).hexdigest()[:16]
-    yield from _document(data, path, kind, options, id_base=digest, size=len(data))
+    records = _document(data, "-", kind, options, id_base=digest, size=len(read))
+    for record in records:
+        if len(data) < len(read) and "text" in record and not _was_cut(record):
+            add_warning(record, STAGE, "cut", f"stdin read up to byte {len(data):,} (--cut)")
+        yield record
 
 
-def _looks_like_jsonl(data: bytes) -> bool:
-    first = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return first == b"{"
+def _head_to_first_character(stream: IO[bytes], limit: int) -> tuple[bytes, str]:
+    """The bytes read up to the stream's first character that is not white space (or
+    its end, or the byte limit), and that character ('' if none)."""
+    parts = [read_at_most(stream, 3)]  # the longest BOM
+    encoding, _ = stream_encoding(parts[0])
+    decoder = codecs.getincrementaldecoder(encoding)("ignore")
+    seen = decoder.decode(parts[0]).lstrip("\ufeff")
+    size = len(parts[0])
+    read1 = getattr(stream, "read1", stream.read)
+    while not seen.strip() and size <= limit:
+        chunk = read1(1 << 16)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+        seen = decoder.decode(chunk)
+    return b"".join(parts), seen.strip()[:1]
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -236,8 +340,8 @@ def _sniff_kind(data: bytes) -> str:
 
 def _file_error(path: str, size: int | None, code: str, message: str,
                 id_base: str | None = None, encoding: str | None = None) -> Record:
-    record: Record = {"id": id_base or path,
-                      "source": {"path": path, "encoding": encoding, "bytes": size,
+    record: Record = {"id": id_base or shown_path(path),
+                      "source": {**path_fields(path), "encoding": encoding, "bytes": size,
                                  "article": None}}
     return add_error(record, STAGE, code, message)
 
@@ -275,7 +379,7 @@ def _document(data: bytes, path: str, kind: str, options: _Options, *, id_base: 
         title, body = title_and_body(article)
         if title is None and number == 1 and page_title:
             title = page_title
-        source = {"path": path, "encoding": encoding, "bytes": size,
+        source = {**path_fields(path), "encoding": encoding, "bytes": size,
                   "article": number if several else None}
         record_id = f"{id_base}#{number}" if several else id_base
         yield _build_record(record_id, source, title, body, options)
@@ -699,30 +803,33 @@ def _story_length(blocks: list[Block], start: int) -> int:
 # --- JSON Lines -----------------------------------------------------------------------
 
 
-def _jsonl_file(path: str, options: _Options) -> Iterator[Record]:
-    with open(path, "rb") as stream:
-        yield from _jsonl_lines(stream, path, options, from_stdin=False)
-
-
-def _jsonl_lines(lines: Iterable[bytes], path: str, options: _Options, *,
+def _jsonl_lines(lines: Iterable[bytes | Overlong], path: str, options: _Options, *,
                  from_stdin: bool) -> Iterator[Record]:
-    """Records passed through: `text` required; normalised; id, sha256, source added."""
+    """Records passed through: `text` required; normalised; id, sha256, source added.
+    A file with no record in it is an `empty_file` error, as an empty .txt is."""
+    empty = True
     for number, raw in enumerate(lines, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[3:]
-        raw = raw.rstrip(b"\r\n")
-        if not raw.strip():
+        if isinstance(raw, Overlong):
+            record = overlong_line(raw, number, STAGE, options.max_chars, code="too_long")
+        elif not raw.strip():
             continue
-        record = parse_line(raw, number, STAGE)
+        else:
+            record = parse_line(raw, number, STAGE)
+        empty = False
         if "raw" in record and record.get("errors"):
-            record["source"] = {"path": path, "line": number}
+            record["source"] = {**path_fields(path), "line": number}
             yield record
             continue
         yield _jsonl_record(record, path, number, options, from_stdin)
+    if empty:
+        yield _file_error(path, None, "empty_file", "empty file (no JSON line); nothing to "
+                          "ingest")
 
 
 def _jsonl_record(record: Record, path: str, number: int, options: _Options,
                   from_stdin: bool) -> Record:
+    source = {**path_fields(path), "line": number}
+    path = source["path"]
     text = record.get("text")
     if not isinstance(text, str):
         what = "has no" if text is None else "has a non-string"
@@ -733,7 +840,8 @@ def _jsonl_record(record: Record, path: str, number: int, options: _Options,
     title = record.get("title")
     if isinstance(title, str):
         record["title"] = normalise_text(title).strip() or None
-        title = record["title"]
+        bounded = record_title(record, STAGE, max_chars=options.max_chars, cut=options.cut)
+        record["title"] = title = bounded if isinstance(bounded, str) else record["title"]
     if len(text) > options.max_chars:
         if not options.cut:
             add_error(record, STAGE, "too_long",
@@ -748,5 +856,5 @@ def _jsonl_record(record: Record, path: str, number: int, options: _Options,
     if "id" not in record:
         record["id"] = digest[:16] if from_stdin else f"{path}:{number}"
     record["sha256"] = digest
-    record.setdefault("source", {"path": path, "line": number})
+    record.setdefault("source", source)
     return record

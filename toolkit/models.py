@@ -281,6 +281,36 @@ def _safe_members(archive: zipfile.ZipFile, where: str) -> tuple[str, list[zipfi
     return top, members
 
 
+# An .argosmodel holds compressed model weights (about 1:1); these bounds refuse a zip
+# bomb, and any package no real one resembles, before a byte of it is decompressed.
+MAX_UNPACKED_BYTES = 4 << 30
+MAX_RATIO = 100
+
+
+def _check_sizes(path: Path, members: list[zipfile.ZipInfo], where: str) -> int:
+    """The uncompressed size the archive's headers declare; PackageError when it is absurd
+    (extraction never writes more than a header declares: zipfile stops there)."""
+    unpacked = sum(info.file_size for info in members)
+    packed = max(path.stat().st_size, 1)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise PackageError(f"{where}: would unpack to {unpacked / 2**30:,.1f} GiB, over the "
+                           f"{MAX_UNPACKED_BYTES >> 30} GiB any translation package needs; "
+                           "refusing the file")
+    if unpacked > MAX_RATIO * packed:
+        raise PackageError(f"{where}: would unpack to {unpacked:,} bytes from {packed:,} "
+                           f"(over {MAX_RATIO}:1, a zip bomb's ratio, not a model's); refusing "
+                           "the file")
+    return unpacked
+
+
+def _check_free_space(directory: Path, needed: int, where: str) -> None:
+    existing = next(p for p in (directory, *directory.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
+    if needed > free:
+        raise PackageError(f"{where}: needs {needed:,} bytes unpacked but {existing} has only "
+                           f"{free:,} free; free some space first")
+
+
 def inspect_archive(path: Path) -> tuple[str, dict, list[zipfile.ZipInfo]]:
     """Validate an .argosmodel file completely; return (folder name, metadata, entries)."""
     where = str(path)
@@ -292,6 +322,7 @@ def inspect_archive(path: Path) -> tuple[str, dict, list[zipfile.ZipInfo]]:
     try:
         with zipfile.ZipFile(path) as archive:
             top, members = _safe_members(archive, where)
+            _check_sizes(path, members, where)
             names = {info.filename.replace("\\", "/").rstrip("/") for info in members}
             if f"{top}/metadata.json" not in names:
                 raise PackageError(f"{where}: no {top}/metadata.json; not an argos package")
@@ -331,6 +362,7 @@ def install_package(path: Path | str, directory: Path | None = None,
         if _version_key(existing.version) > _version_key(version) and not force:
             raise PackageError(f"{path}: {pair[0]}→{pair[1]} {existing.version} is installed, "
                                f"newer than this file's {version}; pass --force to downgrade")
+    _check_free_space(directory, sum(info.file_size for info in members), str(path))
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".install-", dir=directory))
     try:

@@ -319,15 +319,20 @@ def run_documents(
     from it (and left out with `only_new`, unless it was stored by the interrupted run
     that `resume` continues); every other one goes through the chain and is stored.
     """
+    from toolkit.state import document_key
+
     meter = meter or Meter()
     for chunk in chunks(documents, chunk_records):
         slots: list[Record | None] = []
         fresh: list[Record] = []
+        keys = []  # of the fresh documents, taken before the stages change them
         for document in chunk:
-            hit = state.lookup(document) if state is not None and not config.force else None
+            key = document_key(document) if state is not None else None
+            hit = state.lookup(key) if state is not None and not config.force else None
             if hit is None:
                 slots.append(None)
                 fresh.append(document)
+                keys.append(key)
                 continue
             stored, run = hit
             new_to_reader = resume and run in state.interrupted
@@ -337,16 +342,18 @@ def run_documents(
             meter.reused += 1
             slots.append(stored)
         processed = process_guarded(fresh, config, meter)
+        fresh_keys = iter(keys)
         for slot in slots:
             if slot is not None:
                 yield slot, True
                 continue
             record = next(processed)
+            key = next(fresh_keys)
             meter.processed += 1
             if state is not None:
                 # A missing model's result is kept too: installing one changes the
                 # params' model fingerprint, and the documents are redone then.
-                state.store(record)
+                state.store(record, key)
             yield record, False
         for _ in processed:  # a stage that broke the one-out-per-in rule
             raise RuntimeError("a stage yielded more records than it read")
@@ -403,9 +410,11 @@ class Job:
 
 def check_usage(job: Job) -> None:
     """Raise ValueError for options that cannot work together, before any work."""
-    from toolkit.state import parse_shard
+    from toolkit.state import parse_shard, state_problem
 
     parse_shard(job.shard)
+    if job.state_dir and (problem := state_problem(job.state_dir)):
+        raise ValueError(problem)
     if (job.resume or job.only_new or job.wait) and not job.state_dir:
         flag = "--resume" if job.resume else "--only-new" if job.only_new else "--wait"
         raise ValueError(f"{flag} needs --state DIR (the folder that remembers documents)")

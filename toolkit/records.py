@@ -25,6 +25,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from toolkit import __version__
+from toolkit.inputs import (
+    NotRegularFile,
+    Overlong,
+    byte_limit,
+    file_kind,
+    open_regular,
+    record_lines,
+)
 
 Record = dict[str, Any]
 Stage = Callable[[Iterable[Record]], Iterable[Record]]
@@ -117,16 +125,33 @@ def record_text(
         add_error(record, stage, "no_text" if text is None else "bad_text",
                   f"record {what} '{field}' field; give each JSON line a '{field}' string")
         return None
-    if len(text) > max_chars:
-        if not cut:
-            add_error(record, stage, "too_long",
-                      f"text has {len(text):,} characters, over --max-chars {max_chars:,}; "
-                      "raise --max-chars or pass --cut to work on the start only")
-            return None
-        add_warning(record, stage, "cut",
-                    f"text cut from {len(text):,} to {max_chars:,} characters (--cut)")
-        return text[:max_chars]
-    return text
+    return _within_max_chars(record, stage, text, field, max_chars, cut)
+
+
+def record_title(record: Record, stage: str, *, max_chars: int = DEFAULT_MAX_CHARS,
+                 cut: bool = False, holder: Record | None = None) -> str | None | bool:
+    """The headline of `holder` (the record itself by default) a stage should read: None
+    without one, False after refusing one longer than `max_chars` (an error entry on
+    `record`), its start with `cut`. --max-chars bounds a title as it bounds a text."""
+    title = (record if holder is None else holder).get("title")
+    if not isinstance(title, str):
+        return None
+    bounded = _within_max_chars(record, stage, title, "title", max_chars, cut)
+    return False if bounded is None else bounded
+
+
+def _within_max_chars(record: Record, stage: str, value: str, what: str, max_chars: int,
+                      cut: bool) -> str | None:
+    if len(value) <= max_chars:
+        return value
+    if not cut:
+        add_error(record, stage, "too_long",
+                  f"{what} has {len(value):,} characters, over --max-chars {max_chars:,}; "
+                  "raise --max-chars or pass --cut to work on the start only")
+        return None
+    add_warning(record, stage, "cut",
+                f"{what} cut from {len(value):,} to {max_chars:,} characters (--cut)")
+    return value[:max_chars]
 
 
 def describe(record: Record) -> str:
@@ -223,20 +248,35 @@ def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
     return add_error(record, stage, "bad_line", f"input line {number}: {why}; kept in 'raw'")
 
 
-def read_records(stream: IO[bytes], stage: str = "read") -> Iterator[Record]:
-    """Records from a binary stream of JSON Lines; blank lines are skipped."""
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        raw = raw.rstrip(b"\r\n")
-        if raw.strip():
+def read_records(stream: IO[bytes], stage: str = "read", *,
+                 max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Record]:
+    """Records from a binary stream of JSON Lines (UTF-8, or UTF-16/32 with a BOM); blank
+    lines are skipped. A line longer than the byte limit for `max_chars` is never held in
+    memory: it becomes an error record keeping its first bytes."""
+    for number, raw in enumerate(record_lines(stream, byte_limit(max_chars)), start=1):
+        if isinstance(raw, Overlong):
+            yield overlong_line(raw, number, stage, max_chars)
+        elif raw.strip():
             yield parse_line(raw, number, stage)
 
 
+def overlong_line(line: Overlong, number: int, stage: str, max_chars: int,
+                  code: str = "bad_line") -> Record:
+    """The error record for a line too long to read: its start is kept in 'raw'."""
+    record: Record = {"source": {"line": number},
+                      "raw": line.head.decode("utf-8", "replace") + "…"}
+    return add_error(record, stage, code,
+                     f"input line {number}: {line.size:,} bytes, over the "
+                     f"{byte_limit(max_chars):,} a line may take with --max-chars "
+                     f"{max_chars:,}; not read, its start is kept in 'raw'")
+
+
 def open_input(path: Path | str | None) -> IO[bytes]:
+    """stdin for None or '-', else the file; a FIFO, device or socket is refused
+    (toolkit.inputs.NotRegularFile, an OSError) rather than waited on."""
     if path is None or str(path) == "-":
         return sys.stdin.buffer
-    return open(path, "rb")
+    return open_regular(str(path))
 
 
 # --- writing --------------------------------------------------------------------------
@@ -268,8 +308,13 @@ class OutputError(Exception):
 
 def usage_problem(input: Path | str | None, output: Path | str | None) -> str | None:
     """Why -i/-o cannot work, in one line, found before anything is read; else None."""
-    if input is not None and str(input) != "-" and not Path(input).is_file():
-        return f"-i {input}: no such file"
+    if input is not None and str(input) != "-":
+        kind, info = file_kind(str(input))
+        if info is None:
+            return f"-i {input}: no such file"
+        if kind != "file":
+            why = NotRegularFile(str(input), info.st_mode).strerror
+            return f"-i {input}: {why}; pipe it to stdin instead"
     if output is not None and str(output) != "-":
         if Path(output).is_dir():
             return f"-o {output}: is a folder; give a file name"
@@ -467,8 +512,11 @@ def run_stage(
     output: Path | str | None = None,
     progress: bool | None = None,
     quiet: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> int:
-    """Read JSON Lines, apply a stage function, write JSON Lines; return the exit status."""
+    """Read JSON Lines, apply a stage function, write JSON Lines; return the exit status.
+
+    `max_chars` (the stage's --max-chars) sets how long an input line may be."""
     problem = usage_problem(input, output)
     if problem:
         Report(stage).say(problem, essential=True)
@@ -480,7 +528,7 @@ def run_stage(
         Report(stage).say(f"-i {input}: cannot read ({exc.strerror or exc})", essential=True)
         return EXIT_USAGE
     try:
-        records = known.track(read_records(stream, stage), stage)
+        records = known.track(read_records(stream, stage, max_chars=max_chars), stage)
         return write_records(stage, transform(records), output=output, progress=progress,
                              quiet=quiet, known=known)
     finally:

@@ -8,6 +8,10 @@ with -9 loses at most the last few documents and `--resume` picks up from there.
 
 Layout of DIR: `state.sqlite` (documents and runs) and `lock` (flock'ed by a running job,
 holding its pid).
+
+A state database that cannot be read (garbage, truncated, another program's schema) never
+stops the job: it is moved aside to `state.sqlite.corrupt-<UTC time>` with a one-line
+warning, and a new one is built from the inputs. The state itself is only a cache.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from toolkit.inputs import NotRegularFile, file_kind
 from toolkit.records import Record, dumps
+
+STATE_FILE = "state.sqlite"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -94,6 +102,55 @@ class RunLock:
             self._fd = None
 
 
+def state_problem(directory: Path | str) -> str | None:
+    """Why --state DIR cannot hold a state, in one line (bad usage), else None."""
+    kind, info = file_kind(str(directory))
+    if info is not None and kind != "folder":
+        return f"--state {directory}: not a folder; give the folder that holds the state"
+    for name in (STATE_FILE, "lock"):
+        path = str(Path(directory) / name)
+        kind, info = file_kind(path)
+        if info is not None and kind != "file":
+            why = NotRegularFile(path, info.st_mode).strerror.split(",")[0]
+            return f"--state {directory}: {path} is {why}, not a regular file; move it away"
+    return None
+
+
+def _open_database(path: Path) -> sqlite3.Connection:
+    """The state database at `path`, created if missing; sqlite3.DatabaseError when the
+    file is not one this toolkit can use (checked whole now, not halfway through a run)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(verdict)
+        db.execute("SELECT id, sha256, params, run, record FROM documents LIMIT 0")
+        db.execute("SELECT run, params, started, finished FROM runs LIMIT 0")
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the database (and its journal files) to a free `.corrupt-<time>` name."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm", "-journal"):  # never replayed into the new database
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, aside.with_name(aside.name + suffix))
+    return aside
+
+
 class State:
     """Finished documents by (id, sha256, params hash), and the runs that made them."""
 
@@ -101,10 +158,14 @@ class State:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.params = params_hash(params)
-        self._db = sqlite3.connect(self.directory / "state.sqlite", isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        path = self.directory / STATE_FILE
+        try:
+            self._db = _open_database(path)
+        except sqlite3.DatabaseError as exc:
+            aside = _move_aside(path)
+            sys.stderr.write(f"toolkit run: the state database {path} is unreadable ({exc}); "
+                             f"moved it to {aside} and rebuilding the state from the inputs\n")
+            self._db = _open_database(path)
         self._db.execute(
             "INSERT INTO runs (params, started) VALUES (?, ?)", (self.params, time.time())
         )
@@ -124,9 +185,9 @@ class State:
         ).fetchall()
         return frozenset(row[0] for row in rows)
 
-    def lookup(self, record: Record) -> tuple[Record, int] | None:
-        """The stored result for this document and params, with the run that made it."""
-        key = _key(record)
+    def lookup(self, key: tuple[str, str] | None) -> tuple[Record, int] | None:
+        """The stored result for a document's key (document_key) and these params, with
+        the run that made it."""
         if key is None:
             return None
         row = self._db.execute(
@@ -135,9 +196,8 @@ class State:
         ).fetchone()
         return (json.loads(row[0]), row[1]) if row else None
 
-    def store(self, record: Record) -> None:
-        """Remember a finished record; committed in small batches."""
-        key = _key(record)
+    def store(self, record: Record, key: tuple[str, str] | None) -> None:
+        """Remember a finished record under its document's key; committed in small batches."""
         if key is None:
             return
         self._db.execute(
@@ -174,11 +234,17 @@ class State:
         self._db.close()
 
 
-def _key(record: Record) -> tuple[str, str] | None:
-    doc_id, sha = record.get("id"), record.get("sha256")
-    if isinstance(doc_id, str) and isinstance(sha, str):
-        return doc_id, sha
-    return None
+def document_key(document: Record) -> tuple[str, str] | None:
+    """(id, hash of the whole ingested record) for a document read well, else None.
+
+    The whole record, not only its text's sha256: two lines of a JSON Lines file with the
+    same id and text but different fields (their line number, at least) are two documents,
+    and each must come back from the state as it came out of a run without one.
+    """
+    doc_id, sha = document.get("id"), document.get("sha256")
+    if not (isinstance(doc_id, str) and isinstance(sha, str)):
+        return None
+    return doc_id, hashlib.sha256(dumps(document).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- sharding across hosts ------------------------------------------------------------

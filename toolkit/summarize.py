@@ -28,6 +28,7 @@ from toolkit.records import (
     check_max_chars,
     failed_upstream,
     record_text,
+    record_title,
     stage_params,
 )
 from toolkit.sentences import Sentence, split_sentences
@@ -591,7 +592,9 @@ def _source_target(record, lang, max_chars, cut) -> _Target | None:
     text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
     if text is None:
         return None
-    title = record.get("title") if isinstance(record.get("title"), str) else None
+    title = record_title(record, STAGE, max_chars=max_chars, cut=cut)
+    if title is False:
+        return None
     return _Target(lang or UNKNOWN_LANG, lang, text, title, True)
 
 
@@ -610,7 +613,9 @@ def _translation_target(record, lang, translations, max_chars, cut) -> _Target |
         add_warning(record, **entry)
     if text is None:
         return None
-    title = translation.get("title") if isinstance(translation.get("title"), str) else None
+    title = record_title(record, STAGE, max_chars=max_chars, cut=cut, holder=translation)
+    if title is False:
+        return None
     return _Target(lang, lang, text, title, False)
 
 

@@ -35,6 +35,7 @@ from toolkit.records import (
     check_max_chars,
     failed_upstream,
     record_text,
+    record_title,
     stage_params,
 )
 from toolkit.sentences import split_sentences
@@ -393,7 +394,9 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
     text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
     if text is None:
         return plan
-    title = record.get("title") if isinstance(record.get("title"), str) else None
+    title = record_title(record, STAGE, max_chars=max_chars, cut=cut)
+    if title is False:
+        return plan
     lang = options.source
     if lang == "auto":
         lang = record.get("lang") if record.get("lang") not in (None, "", "und") else None

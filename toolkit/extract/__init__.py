@@ -17,12 +17,12 @@ from typing import Any
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
-    add_error,
     add_warning,
     already_done,
     check_max_chars,
     failed_upstream,
     record_text,
+    record_title,
     stage_params,
 )
 
@@ -47,7 +47,7 @@ def extract_records(
         if text is None:
             yield record
             continue
-        title = _title(record, max_chars, cut)
+        title = record_title(record, STAGE, max_chars=max_chars, cut=cut)
         if title is False:
             yield record
             continue
@@ -62,24 +62,6 @@ def extract_records(
         fields["params"] = params
         record["fields"] = fields
         yield record
-
-
-def _title(record: Record, max_chars: int, cut: bool) -> str | None | bool:
-    """The headline to read, None without one, False after refusing an over-long one.
-
-    A headline is read whole, so --max-chars bounds it as it bounds the text.
-    """
-    title = record.get("title") if isinstance(record.get("title"), str) else None
-    if title is None or len(title) <= max_chars:
-        return title
-    if not cut:
-        add_error(record, STAGE, "too_long",
-                  f"title has {len(title):,} characters, over --max-chars {max_chars:,}; "
-                  "raise --max-chars or pass --cut to read its start only")
-        return False
-    add_warning(record, STAGE, "cut", f"title cut from {len(title):,} to {max_chars:,} "
-                "characters (--cut)")
-    return title[:max_chars]
 
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
