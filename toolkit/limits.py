@@ -26,17 +26,18 @@ RANGES: dict[str, Range] = {
     "max_input_tokens": Range("max_input_tokens", 8, 1024),
     "sentences": Range("-n/--sentences", 1, 10_000),
     "width": Range("--width", 40, 10_000),
-    "shards": Range("--shard K/N: N", 1, 1_000_000),
+    "shards": Range("--shard", 1, 1_000_000),
     "chunk_records": Range("chunk_records", 1, 100_000),
     "export_batch": Range("batch_size", 1, 1_000_000),
 }
 
 
-def check(name: str, value: Any) -> int:
-    """`value` if it is a whole number in the option's range; else ValueError in one line."""
+def check(name: str, value: Any, what: str | None = None) -> int:
+    """`value` if it is a whole number in the option's range; else ValueError in one line
+    naming the parameter and its option (or `what`)."""
     flag, low, high = RANGES[name]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        what = name if flag == name else f"{name} ({flag})"
+        what = what or (name if flag == name else f"{name} ({flag})")
         raise ValueError(f"{what} must be a whole number from {low:,} to {high:,}, "
                          f"not {value!r}")
     return value

@@ -411,7 +411,7 @@ def check_usage(job: Job) -> None:
 
     shard = parse_shard(job.shard)
     if shard is not None:
-        limits.check("shards", shard[1])
+        limits.check("shards", shard[1], what=f"--shard {job.shard}: N")
     if (job.resume or job.only_new or job.wait) and not job.state_dir:
         flag = "--resume" if job.resume else "--only-new" if job.only_new else "--wait"
         raise ValueError(f"{flag} needs --state DIR (the folder that remembers documents)")
