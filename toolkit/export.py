@@ -434,7 +434,8 @@ def _upsert_sql(table: str, columns: list[Column]) -> str:
             f"ON CONFLICT(id) {conflict}")
 
 
-def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]) -> None:
+def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column],
+           flag: str = "-o") -> None:
     """Take the write lock and make the table fit the columns, before any record is read."""
     try:
         db.execute("BEGIN IMMEDIATE")
@@ -444,9 +445,12 @@ def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]
             raise ExportLockedError(f"{path}: another process has been writing to this "
                                     f"database for over {SQLITE_WAIT_S} s; try again later"
                                     ) from None
-        raise ExportUsageError(f"-o {path}: {exc}") from None
+        if _write_failure(exc):
+            raise OutputWriteError(f"{flag} {path}: could not write ({exc}); the database "
+                                   "was left as it was") from None
+        raise ExportUsageError(f"{flag} {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise ExportUsageError(f"-o {path}: {exc}; give a new file or an SQLite database"
+        raise ExportUsageError(f"{flag} {path}: {exc}; give a new file or an SQLite database"
                                ) from None
 
 
@@ -465,7 +469,7 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
         raise ExportUsageError(f"-o {path}: {exc}") from None
     committed = False
     try:
-        _begin(db, path, table, columns)
+        _begin(db, path, table, columns, flag)
         sql = _upsert_sql(table, columns)
         try:
             for batch in chunks(_text_rows(records, columns, separator), batch_size):
