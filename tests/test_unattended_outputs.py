@@ -372,7 +372,8 @@ def test_a_crash_in_run_outside_the_stages_exits_70_in_one_line(monkeypatch, tmp
     run = invoke(["run", str(DOCS / "en"), "-o", str(tmp_path / "out.jsonl")])
     assert run.exit_code == 70
     said = [line for line in run.stderr.splitlines() if "internal error" in line]
-    assert len(said) == 1 and said[0].startswith("toolkit ingest: internal error")
+    assert len(said) == 1 and said[0].startswith("toolkit run: internal error in ingest: ")
+    assert "OSError" in said[0] and "Input/output error" in said[0]
     assert listing(tmp_path) == []
 
 

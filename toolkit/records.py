@@ -304,12 +304,13 @@ def ending_status(stage: str, exc: BaseException,
 def internal_error(stage: str, exc: BaseException, debug: bool = False) -> int:
     """A bug reached the user: one line naming the stage, where and the error; exit 70.
     The traceback follows only when asked (--debug, TOOLKIT_DEBUG=1)."""
+    inner = getattr(exc, "toolkit_stage", None)  # the stage of `run` it came from
     where = getattr(exc, "toolkit_where", None)
-    stage = getattr(exc, "toolkit_stage", None) or stage
     message = " ".join(str(exc).split())[:300] or "(no message)"
     hint = "" if debug else "; run with --debug (or TOOLKIT_DEBUG=1) for the traceback"
-    _say(stage, f"internal error{f' at {where}' if where else ''}: "
-         f"{type(exc).__name__}: {message}{hint}; please report it")
+    _say(stage, f"internal error{f' in {inner}' if inner and inner != stage else ''}"
+         f"{f' at {where}' if where else ''}: {type(exc).__name__}: {message}{hint}; "
+         "please report it")
     if debug:
         import traceback
 
