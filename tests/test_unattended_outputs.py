@@ -184,6 +184,77 @@ def test_a_socket_as_output_is_refused_before_work(env, records_file, tmp_path):
 
 
 @pytest.mark.parametrize("flag", ["-o", "--report", "--export", "--state"])
+def make_kind(kind: str, tmp_path: Path) -> Path:
+    """An output path of the given kind, in a folder of its own."""
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    path = folder / "out"
+    if kind == "regular":
+        path.write_bytes(OLD)
+    elif kind == "link to regular":
+        (folder / "real").write_bytes(OLD)
+        path.symlink_to(folder / "real")
+    elif kind == "dangling link":
+        path.symlink_to(folder / "not-yet")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "link to /dev/null":
+        path.symlink_to("/dev/null")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "link to folder":
+        (folder / "sub").mkdir()
+        path.symlink_to(folder / "sub")
+    elif kind == "link loop":
+        path.symlink_to(folder / "out")
+    elif kind == "missing parent":
+        path = folder / "no" / "out"
+    return path
+
+
+# kind: (exit status for a streamed format, for sqlite, which needs a regular file and
+# refuses one that is not a database)
+KINDS = {"regular": (0, 2), "link to regular": (0, 2), "dangling link": (0, 0),
+         "fifo": (0, 2), "link to /dev/null": (0, 2), "folder": (2, 2),
+         "link to folder": (2, 2), "link loop": (2, 2), "missing parent": (2, 2)}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "sqlite"])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_only_what_you_named_is_touched(kind, fmt, env, records_file, tmp_path):
+    """Every kind of output path, every writer: the status the table says, the path keeps
+    its kind (a link stays a link, a FIFO a FIFO), no temporary file is left behind."""
+    path = make_kind(kind, tmp_path)
+    before = os.lstat(path) if os.path.lexists(path) else None
+    received: list[bytes] = []
+    reader = None
+    if kind == "fifo" and fmt != "sqlite":
+        reader = threading.Thread(target=lambda: received.append(path.read_bytes()))
+        reader.start()
+    args = ["detect", "-i", str(records_file)] if fmt == "jsonl" else \
+        ["export", "-i", str(records_file), "--format", fmt]
+    run = toolkit([*args, "-o", str(path)], env)
+    if reader is not None:
+        reader.join(timeout=60)
+    expected = KINDS[kind][fmt == "sqlite"]
+    assert run.returncode == expected, run.stderr
+    if expected == 2:
+        assert str(path) in one_line(run.stderr)
+        if kind in ("regular", "link to regular"):
+            assert Path(os.path.realpath(path)).read_bytes() == OLD
+    if before is not None:
+        after = os.lstat(path)
+        assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
+        if not stat.S_ISREG(before.st_mode):
+            assert after.st_ino == before.st_ino  # the same link, FIFO or folder
+    if expected == 0 and kind != "link to /dev/null":
+        written = received[0] if received else Path(os.path.realpath(path)).read_bytes()
+        assert written and written != OLD
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith((".tmp", "-journal"))]
+    assert leftovers == []
+
+
 def test_every_output_location_is_checked_before_any_work(flag, env, tmp_path):
     missing = tmp_path / "no" / "such"
     value = {"-o": f"{missing}/out.jsonl", "--report": f"{missing}/r.json",
