@@ -183,7 +183,6 @@ def test_a_socket_as_output_is_refused_before_work(env, records_file, tmp_path):
     assert stat.S_ISSOCK(os.lstat(path).st_mode)
 
 
-@pytest.mark.parametrize("flag", ["-o", "--report", "--export", "--state"])
 def make_kind(kind: str, tmp_path: Path) -> Path:
     """An output path of the given kind, in a folder of its own."""
     folder = tmp_path / "kinds"
@@ -255,6 +254,7 @@ def test_only_what_you_named_is_touched(kind, fmt, env, records_file, tmp_path):
     assert leftovers == []
 
 
+@pytest.mark.parametrize("flag", ["-o", "--report", "--export", "--state"])
 def test_every_output_location_is_checked_before_any_work(flag, env, tmp_path):
     missing = tmp_path / "no" / "such"
     value = {"-o": f"{missing}/out.jsonl", "--report": f"{missing}/r.json",
