@@ -19,7 +19,6 @@ kind before any work starts.
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 import signal
@@ -184,7 +183,7 @@ class Output:
         if problem:
             raise OutputUsageError(problem)
         if self.path is None:
-            if 1 in _closed_at_start:
+            if 1 in _closed_at_start or sys.stdout is None:
                 raise OutputWriteError("stdout is closed (>&-); give -o FILE")
             self._raw = sys.stdout.buffer
         elif self.path.exists() and _written_through(os.stat(self.path).st_mode):
@@ -193,8 +192,12 @@ class Output:
             self._target = final_path(self.path)
             fd, self._tmp = self._call(lambda: tempfile.mkstemp(
                 prefix=f".{self._target.name}.", suffix=".tmp", dir=self._target.parent))
-            _copy_permissions(self._tmp, self._target)
             self._raw = os.fdopen(fd, "wb")
+            try:
+                self._call(lambda: _copy_permissions(self._tmp, self._target))
+            except BaseException:
+                self._discard()
+                raise
         self.stream = GuardedStream(self._raw, self)
         return self.stream
 
@@ -229,11 +232,11 @@ class Output:
         except BrokenPipeError:
             if self.path is None:
                 raise ReaderGone() from None
-            raise self.failed(errno.EPIPE, "the reader of the pipe went away") from None
+            raise self.failed("the reader of the pipe went away") from None
         except OSError as exc:
-            raise self.failed(exc.errno, exc.strerror or str(exc)) from None
+            raise self.failed(exc.strerror or str(exc)) from None
 
-    def failed(self, code: int | None, why: str) -> OutputWriteError:
+    def failed(self, why: str) -> OutputWriteError:
         kept = "; the old file was kept" if self._tmp is not None and self._target.exists() \
             else "; nothing was written" if self._tmp is not None else ""
         return OutputWriteError(f"{self.where}: could not write ({why}){kept}")
