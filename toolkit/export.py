@@ -39,7 +39,7 @@ from toolkit.records import (
     Record,
     Report,
     chunks,
-    dumps,
+    encode_line,
     finish,
     open_input,
     read_records,
@@ -359,7 +359,7 @@ def _write_jsonl(stream: IO[bytes], records: Iterable[Record], columns: list[Col
     for record in records:
         if columns is not None:
             record = {column.name: column.get(record) for column in columns}
-        stream.write(dumps(record).encode("utf-8") + b"\n")
+        stream.write(encode_line(record))
 
 
 def parquet_schema(columns: list[Column]):

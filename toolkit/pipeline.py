@@ -492,7 +492,7 @@ def _remove_stale_temporaries(output: str | None) -> None:
 
 def _run_locked(job: Job, state: Any) -> int:
     from toolkit.output import Output
-    from toolkit.records import Progress, Report, dumps, finish
+    from toolkit.records import Progress, Report, encode_line, finish
 
     started = time.perf_counter()
     meter = Meter()
@@ -515,7 +515,7 @@ def _run_locked(job: Job, state: Any) -> int:
                     # Every error in the output counts, reused or not: an unchanged folder
                     # gives cron the same exit status every night.
                     report.new_errors(record, 0)
-                    spool.write(dumps(record).encode("utf-8") + b"\n")
+                    spool.write(encode_line(record))
                     written += 1
                     progress.tick()
                 if state is not None:

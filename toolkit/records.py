@@ -418,6 +418,16 @@ class _KnownErrors:
         return self._counts.popleft() if self._counts else 0
 
 
+def encode_line(record: Record) -> bytes:
+    """The record as one UTF-8 JSON line; a record that cannot be (a string holding a lone
+    surrogate, as os.fsdecode makes of a file name that is not UTF-8) is named in the error."""
+    try:
+        return dumps(record).encode("utf-8") + b"\n"
+    except UnicodeEncodeError as exc:
+        exc.toolkit_where = describe(record)
+        raise
+
+
 def write_records(
     stage: str,
     records: Iterable[Record],
@@ -442,7 +452,7 @@ def write_records(
             with Output(output) as stream:
                 for record in records:
                     report.new_errors(record, known.pop() if known else 0)
-                    stream.write(dumps(record).encode("utf-8") + b"\n")
+                    stream.write(encode_line(record))
                     meter.tick()
                     last = record
         except Exception as exc:
