@@ -7,6 +7,7 @@ modules are imported inside the commands so `toolkit --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,12 +16,14 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit import options as opt
+from toolkit.limits import option_range
+from toolkit.output import guard_standard_streams, terminate_like_ctrl_c
 from toolkit.records import run_stage, write_records
 
 try:  # typer >= 0.25 parses with its own copy of click
-    from typer._click.exceptions import UsageError
+    from typer._click.exceptions import ClickException, UsageError
 except ImportError:  # pragma: no cover
-    from click.exceptions import UsageError
+    from click.exceptions import ClickException, UsageError
 
 
 class _OneLineUsageError(UsageError):
@@ -31,16 +34,38 @@ class _OneLineUsageError(UsageError):
 
 
 class _Commands(TyperGroup):
-    """Bad usage (an unknown option, a value out of range) said in one line, exit 2, as
-    the commands' own checks say it, instead of click's usage block."""
+    """Every command runs through here, so how one ends is decided once:
+
+    - bad usage (an unknown option, a value out of range) is said in one line, exit 2,
+      as the commands' own checks say it, instead of click's usage block;
+    - Ctrl-C or SIGTERM anywhere: 130; a closed pipe (`| head -1`): a quiet 0; an output
+      that cannot be written: 5 (toolkit.records.ending_status);
+    - any other exception is a bug: one line naming the command and the error, exit 70,
+      the traceback only with --debug or TOOLKIT_DEBUG=1.
+    """
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with terminate_like_ctrl_c():
+                return super().invoke(ctx)
         except UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError" or isinstance(exc, _OneLineUsageError):
                 raise
             raise _OneLineUsageError(exc.format_message(), exc.ctx) from None
+        except (ClickException, typer.Exit, typer.Abort, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - see the docstring
+            from toolkit.records import ending_status, internal_error
+
+            name = " ".join([*ctx.command_path.split()[1:], ctx.invoked_subcommand or ""])
+            status = ending_status(name.strip() or "toolkit", exc)
+            if status is None:
+                status = internal_error(name.strip() or "toolkit", exc, _debugging(ctx))
+            raise typer.Exit(status) from None
+
+
+def _debugging(ctx) -> bool:
+    return bool(ctx.find_root().params.get("debug")) or os.environ.get("TOOLKIT_DEBUG") == "1"
 
 
 app = typer.Typer(
@@ -53,6 +78,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="On an internal error (exit 70), print the full traceback too "
+        "(also TOOLKIT_DEBUG=1).")] = False,
+) -> None:
+    """Offline translation, summaries and structured fields for Arabic, French and English
+    documents. Every command reads and writes JSON Lines, so they chain with pipes."""
 
 
 def _finish(status: int) -> None:
@@ -74,7 +109,11 @@ def ingest(
     Example: toolkit ingest docs/ > docs.jsonl
     """
     from toolkit.ingest import ingest_paths
+    from toolkit.records import EXIT_USAGE, usage_problem
 
+    if "-" in paths and (problem := usage_problem("-", None)):
+        typer.echo(f"toolkit ingest: {problem}", err=True)
+        _finish(EXIT_USAGE)
     records = ingest_paths(paths, split_articles=split_articles, max_chars=max_chars, cut=cut)
     _finish(write_records("ingest", records, output=output, progress=progress, quiet=quiet))
 
@@ -144,6 +183,7 @@ def translate(
 
 
 models_app = typer.Typer(
+    cls=_Commands,
     help="Manage argostranslate packages (.argosmodel files), offline.",
     no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(models_app, name="models")
@@ -421,12 +461,13 @@ def show(
     input: opt.Input = None,
     to: opt.To = opt.TO_DEFAULT,
     width: Annotated[Optional[int], typer.Option(
-        "--width", min=40, help="Table width; default: the terminal's.")] = None,
+        "--width", **option_range("width"), help="Table width; default: the terminal's.")] = None,
 ) -> None:
     """Records as a table to read on a terminal: title, language, date, people, summary.
 
     Example: toolkit run docs/ -o today.jsonl && toolkit show -i today.jsonl
     """
+    from toolkit.output import write_stdout
     from toolkit.records import EXIT_USAGE, open_input, read_records, usage_problem
     from toolkit.show import render
 
@@ -435,13 +476,15 @@ def show(
         _finish(EXIT_USAGE)
     stream = open_input(input)
     try:
-        typer.echo(render(read_records(stream, "show"), to=to, width=width), nl=False)
+        table = render(read_records(stream, "show"), to=to, width=width)
     finally:
         if input is not None:
             stream.close()
+    write_stdout(table)
 
 
 def main() -> None:
+    guard_standard_streams()
     app()
 
 

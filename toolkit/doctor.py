@@ -208,8 +208,10 @@ def format_diagnosis(result: dict[str, Any]) -> str:
 def doctor(to: str = "en", sources: list[str] | None = None, as_json: bool = False) -> int:
     """Print the diagnosis on stdout (the command's output); return 0 or 3."""
     result = diagnose(to, sources)
+    from toolkit.output import write_stdout
+
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        write_stdout(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(format_diagnosis(result))
+        write_stdout(format_diagnosis(result))
     return EXIT_OK if result["ready"] else EXIT_MISSING_RESOURCE

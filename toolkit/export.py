@@ -29,22 +29,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from toolkit import limits
+from toolkit.output import Output, OutputWriteError, is_stdout, output_problem
 from toolkit.records import (
     EXIT_ERRORS,
-    EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
-    EXIT_USAGE,
-    AtomicOutput,
-    OutputError,
     Progress,
     Record,
     Report,
     chunks,
-    dumps,
+    encode_line,
+    finish,
     open_input,
     read_records,
-    terminate_like_ctrl_c,
+    usage_problem,
 )
 
 STAGE = "export"
@@ -360,7 +359,7 @@ def _write_jsonl(stream: IO[bytes], records: Iterable[Record], columns: list[Col
     for record in records:
         if columns is not None:
             record = {column.name: column.get(record) for column in columns}
-        stream.write(dumps(record).encode("utf-8") + b"\n")
+        stream.write(encode_line(record))
 
 
 def parquet_schema(columns: list[Column]):
@@ -435,7 +434,8 @@ def _upsert_sql(table: str, columns: list[Column]) -> str:
             f"ON CONFLICT(id) {conflict}")
 
 
-def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]) -> None:
+def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column],
+           flag: str = "-o") -> None:
     """Take the write lock and make the table fit the columns, before any record is read."""
     try:
         db.execute("BEGIN IMMEDIATE")
@@ -445,14 +445,22 @@ def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]
             raise ExportLockedError(f"{path}: another process has been writing to this "
                                     f"database for over {SQLITE_WAIT_S} s; try again later"
                                     ) from None
-        raise ExportUsageError(f"-o {path}: {exc}") from None
+        if _write_failure(exc):
+            raise OutputWriteError(f"{flag} {path}: could not write ({exc}); the database "
+                                   "was left as it was") from None
+        raise ExportUsageError(f"{flag} {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise ExportUsageError(f"-o {path}: {exc}; give a new file or an SQLite database"
+        raise ExportUsageError(f"{flag} {path}: {exc}; give a new file or an SQLite database"
                                ) from None
 
 
+def _write_failure(exc: sqlite3.Error) -> bool:
+    """True for SQLite's words for a full disk or a failing device."""
+    return any(words in str(exc) for words in ("disk is full", "disk I/O", "readonly"))
+
+
 def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], *, table: str,
-                  separator: str, batch_size: int) -> None:
+                  separator: str, batch_size: int, flag: str = "-o") -> None:
     """Upsert rows by id in one transaction: a failure or Ctrl-C leaves the database as it was."""
     existed = path.exists()
     try:
@@ -461,11 +469,17 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
         raise ExportUsageError(f"-o {path}: {exc}") from None
     committed = False
     try:
-        _begin(db, path, table, columns)
+        _begin(db, path, table, columns, flag)
         sql = _upsert_sql(table, columns)
-        for batch in chunks(_text_rows(records, columns, separator), batch_size):
-            db.executemany(sql, batch)
-        db.execute("COMMIT")
+        try:
+            for batch in chunks(_text_rows(records, columns, separator), batch_size):
+                db.executemany(sql, batch)
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if not _write_failure(exc):
+                raise
+            raise OutputWriteError(f"{flag} {path}: could not write ({exc}); the database "
+                                   "was left as it was") from None
         committed = True
     finally:
         if not committed and db.in_transaction:
@@ -501,6 +515,7 @@ def export_records(
     excel: bool = False,
     table: str = DEFAULT_TABLE,
     batch_size: int = DEFAULT_BATCH,
+    flag: str = "-o",
 ) -> ExportStats:
     """Write records to `target` as csv, tsv, jsonl, parquet or sqlite; return counts.
 
@@ -508,8 +523,10 @@ def export_records(
     sqlite, rows are upserted by `id` into `table` in one transaction), a binary stream
     the caller owns, or None for stdout. `fields` chooses and orders the columns (dotted
     paths or NAMED_COLUMNS; default DEFAULT_COLUMNS; for jsonl, default is the whole
-    record). Raises ExportUsageError for bad options before reading any record; an
-    exception from `records` propagates and leaves no output file behind.
+    record). Raises ExportUsageError for bad options or a target no file can be written
+    to (`flag` names the option in the message) before reading any record; a failed
+    write raises toolkit.output.OutputWriteError; an exception from `records`
+    propagates. Either way no output file is left behind.
     """
     format = format_for(None, format)
     if format == "jsonl" and fields is None:
@@ -518,11 +535,15 @@ def export_records(
         columns = parse_fields(fields)
     if excel and format not in ("csv", "tsv"):
         raise ExportUsageError("--excel (a UTF-8 byte-order mark) applies to csv and tsv only")
-    if batch_size < 1:
-        raise ExportUsageError("batch_size must be at least 1")
+    try:
+        limits.check("export_batch", batch_size)
+    except ValueError as exc:
+        raise ExportUsageError(str(exc)) from None
     is_path = isinstance(target, (str, os.PathLike))
     if format == "sqlite" and not is_path:
         raise ExportUsageError("sqlite needs an output file: -o FILE.sqlite")
+    if is_path and (problem := output_problem(flag, target, regular_only=format == "sqlite")):
+        raise ExportUsageError(problem)
     if format == "sqlite" and columns is not None:
         columns = _sqlite_columns(columns)
     stats = ExportStats(format=format, columns=[c.name for c in columns] if columns else [],
@@ -530,9 +551,9 @@ def export_records(
     rows = _Rows(records, stats)
     if format == "sqlite":
         _write_sqlite(Path(target), rows, columns, table=table, separator=separator,
-                      batch_size=batch_size)
+                      batch_size=batch_size, flag=flag)
         return stats
-    with _open_target(target) as stream:
+    with _open_target(target, flag) as stream:
         if format == "jsonl":
             _write_jsonl(stream, rows, columns)
         elif format == "parquet":
@@ -557,9 +578,9 @@ class _CallerStream:
             self.stream.flush()
 
 
-def _open_target(target: Path | str | IO[bytes] | None):
+def _open_target(target: Path | str | IO[bytes] | None, flag: str):
     if target is None or isinstance(target, (str, os.PathLike)):
-        return AtomicOutput(target)
+        return Output(target, flag)
     return _CallerStream(target)
 
 
@@ -582,15 +603,13 @@ def export_command(
     is 1; Ctrl-C leaves no output file (or an untouched database) and returns 130.
     """
     chosen = format_for(output, format)
-    to_stdout = output is None or str(output) == "-"
+    to_stdout = is_stdout(output)
     if to_stdout and chosen not in STREAMABLE:
         raise ExportUsageError(f"{chosen} cannot go to stdout; give -o FILE")
-    if not to_stdout and Path(output).is_dir():
-        raise ExportUsageError(f"-o {output}: is a folder; give a file name")
-    if not to_stdout and not Path(output).resolve().parent.is_dir():
-        raise ExportUsageError(f"-o {output}: its folder does not exist")
-    if input is not None and str(input) != "-" and not Path(input).is_file():
-        raise ExportUsageError(f"-i {input}: no such file")
+    problem = usage_problem(input, None) or output_problem("-o", output,
+                                                           regular_only=chosen == "sqlite")
+    if problem:
+        raise ExportUsageError(problem)
     if fields is not None or chosen != "jsonl":
         parse_fields(fields)  # usage errors before reading input
     report = Report(STAGE, quiet)
@@ -604,28 +623,22 @@ def export_command(
             meter.tick()
             yield record
 
-    try:
-        with terminate_like_ctrl_c():
+    def work() -> int:
+        try:
             export_records(watched(read_records(stream, STAGE)), None if to_stdout else output,
                            format=chosen, fields=fields, separator=separator, excel=excel,
                            table=table)
-    except KeyboardInterrupt:
-        meter.close()
-        report.say("interrupted; no output file was left behind", essential=True)
-        return EXIT_INTERRUPTED
-    except ExportLockedError as exc:
-        report.say(str(exc), essential=True)
-        return EXIT_LOCKED
-    except OutputError as exc:
-        report.say(str(exc), essential=True)
-        return EXIT_USAGE
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        except ExportLockedError as exc:
+            report.say(str(exc), essential=True)
+            return EXIT_LOCKED
+        finally:
+            meter.close()
+        report.close()
+        return EXIT_ERRORS if report.codes else EXIT_OK
+
+    try:
+        return finish(STAGE, work, interrupted="no output file was left behind (a database "
+                      "is left as it was)")
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    meter.close()
-    report.close()
-    return EXIT_ERRORS if report.codes else EXIT_OK

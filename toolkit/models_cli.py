@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from toolkit import models as pkgs
+from toolkit.output import write_stdout
 from toolkit.records import EXIT_ERRORS, EXIT_OK
 
 
@@ -34,13 +35,16 @@ def _table(rows: list[list[str]]) -> str:
                      for row in rows)
 
 
+def _json_lines(rows) -> None:
+    write_stdout("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+
+
 def list_command(json_output: bool) -> int:
     packages = pkgs.installed_packages()
     for problem in pkgs.broken_packages():
         _say(f"skipping {problem}")
     if json_output:
-        for package in packages:
-            print(json.dumps(package.as_row(), ensure_ascii=False))
+        _json_lines(package.as_row() for package in packages)
         return EXIT_OK
     if not packages:
         _say(f"no packages installed in {pkgs.packages_dir()}; add one with "
@@ -49,7 +53,7 @@ def list_command(json_output: bool) -> int:
     rows = [["from", "to", "version", "size", "path"]]
     rows += [[p.from_code, p.to_code, p.version or "?", _human_size(p.size()), str(p.path)]
              for p in packages]
-    print(_table(rows))
+    write_stdout(_table(rows) + "\n")
     return EXIT_OK
 
 
@@ -86,8 +90,7 @@ def remove_command(specs: list[str]) -> int:
 def pairs_command(json_output: bool) -> int:
     rows = pkgs.all_pairs(pkgs.installed_packages())
     if json_output:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
+        _json_lines(rows)
         return EXIT_OK
     if not rows:
         _say("no packages installed; nothing can be translated yet")
@@ -95,7 +98,7 @@ def pairs_command(json_output: bool) -> int:
     table = [["from", "to", "via", "packages"]]
     table += [[r["from"], r["to"], r["pivot"] or "direct", " + ".join(r["packages"])]
               for r in rows]
-    print(_table(table))
+    write_stdout(_table(table) + "\n")
     return EXIT_OK
 
 

@@ -1,7 +1,8 @@
 """Command-line options shared by several commands, defined once.
 
 `toolkit run` offers each stage's options under the same names and defaults as the
-stage command, so both take them from here.
+stage command, so both take them from here. Numeric options take their range from
+toolkit.limits, which the Python functions check too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from toolkit.limits import option_range
 from toolkit.records import DEFAULT_MAX_CHARS
 from toolkit.summarize import DEFAULT_METHOD as SUMMARY_DEFAULT_METHOD
 from toolkit.summarize import METHODS as SUMMARY_METHODS
@@ -33,7 +35,7 @@ Progress = Annotated[
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Say only what must be said on stderr.")]
 Force = Annotated[bool, typer.Option("--force", help="Redo records that already carry this "
                                      "stage's result made with the same options.")]
-MaxChars = Annotated[int, typer.Option("--max-chars", min=1, help="Refuse (or --cut) a "
+MaxChars = Annotated[int, typer.Option("--max-chars", **option_range("max_chars"), help="Refuse (or --cut) a "
                                        "record whose text is longer than this.")]
 Cut = Annotated[bool, typer.Option("--cut", help="Work on the first --max-chars characters of "
                                    "a longer text, with a warning, instead of refusing it.")]
@@ -49,13 +51,13 @@ SplitArticles = Annotated[bool, typer.Option("--split-articles", help="Split a f
 To = Annotated[str, typer.Option("--to", help="Target language code (en, fr, ar).")]
 From = Annotated[str, typer.Option("--from", help="Source language: auto (the record's 'lang', "
                                    "else detected) or a code such as ar, fr, en.")]
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Sentences per "
+BatchSize = Annotated[int, typer.Option("--batch-size", **option_range("batch_size"), help="Sentences per "
                                         "CTranslate2 batch (pooled across documents).")]
-BeamSize = Annotated[int, typer.Option("--beam-size", min=1, help="Beam width (1 = greedy, "
+BeamSize = Annotated[int, typer.Option("--beam-size", **option_range("beam_size"), help="Beam width (1 = greedy, "
                                        "fastest; argostranslate uses 4).")]
 Device = Annotated[str, typer.Option("--device", help="cpu, cuda or auto (cuda when a GPU "
                                      "is visible).")]
-Threads = Annotated[int, typer.Option("--threads", min=0, help="CPU batches translated at "
+Threads = Annotated[int, typer.Option("--threads", **option_range("threads"), help="CPU batches translated at "
                                       "once, one thread each (0 = the usable cores, at most 8).")]
 Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="Translation "
                   "cache file (SQLite); default $XDG_CACHE_HOME/toolkit/translations.sqlite.")]
@@ -79,9 +81,9 @@ def cache_setting(cache: Optional[Path], no_cache: bool):
 
 # --- summarize (also offered by `toolkit run`) ---
 SummarySentences = Annotated[Optional[int], typer.Option(
-    "--sentences", "-n", min=1, help="Sentences per summary [default: 3].")]
+    "--sentences", "-n", **option_range("sentences"), help="Sentences per summary [default: 3].")]
 SummaryRatio = Annotated[Optional[float], typer.Option(
-    "--ratio", help="Share of the document's sentences "
+    "--ratio", min=0.0, max=1.0, help="Share of the document's sentences "
     "instead of -n, e.g. 0.2 (at least one).")]
 SummaryMethod = Annotated[str, typer.Option(
     "--method", help=f"sumy method: {', '.join(SUMMARY_METHODS)}.")]

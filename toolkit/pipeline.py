@@ -319,8 +319,10 @@ def run_documents(
     from it (and left out with `only_new`, unless it was stored by the interrupted run
     that `resume` continues); every other one goes through the chain and is stored.
     """
+    from toolkit import limits
     from toolkit.state import document_key
 
+    limits.check("chunk_records", chunk_records)
     meter = meter or Meter()
     for chunk in chunks(documents, chunk_records):
         slots: list[Record | None] = []
@@ -410,25 +412,33 @@ class Job:
 
 def check_usage(job: Job) -> None:
     """Raise ValueError for options that cannot work together, before any work."""
+    from toolkit import limits
     from toolkit.state import parse_shard, state_problem
 
-    parse_shard(job.shard)
+    shard = parse_shard(job.shard)
+    if shard is not None:
+        limits.check("shards", shard[1], what=f"--shard {job.shard}: N")
     if job.state_dir and (problem := state_problem(job.state_dir)):
         raise ValueError(problem)
     if (job.resume or job.only_new or job.wait) and not job.state_dir:
         flag = "--resume" if job.resume else "--only-new" if job.only_new else "--wait"
         raise ValueError(f"{flag} needs --state DIR (the folder that remembers documents)")
-    from toolkit.records import usage_problem
+    from toolkit.output import folder_problem, output_problem, stdin_closed
 
-    targets = [("-o", job.output), ("--report", job.report_path)]
+    if "-" in job.paths and stdin_closed():
+        raise ValueError("stdin is closed; give files or folders, or pipe documents in")
+    targets = [("-o", job.output, False), ("--report", job.report_path, False)]
     for spec in job.exports:
         fmt, path = parse_export(spec)
         _check_export_format(fmt)
-        targets.append(("--export", path))
-    for flag, target in targets:  # found now, not after a night's work
-        problem = usage_problem(None, target)
+        targets.append(("--export", path, fmt == "sqlite"))
+    problems = [output_problem(flag, target, regular_only=regular)
+                for flag, target, regular in targets if target is not None]
+    if job.state_dir:
+        problems.append(folder_problem("--state", job.state_dir))
+    for problem in problems:  # found now, not after a night's work
         if problem:
-            raise ValueError(problem.replace("-o ", f"{flag} ", 1))
+            raise ValueError(problem)
     for _ in process([], job.config):  # each stage checks its options on its first call
         pass
 
@@ -479,26 +489,18 @@ def _remove_stale_temporaries(output: str | None) -> None:
 
     Only called with the state lock held, so no other run is writing it.
     """
-    from pathlib import Path
+    from toolkit.output import is_stdout, temporary_pattern
 
-    if output is None or str(output) == "-":
+    if is_stdout(output):
         return
-    target = Path(output)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+    folder, pattern = temporary_pattern(output)
+    for stale in folder.glob(pattern):
         stale.unlink(missing_ok=True)
 
 
 def _run_locked(job: Job, state: Any) -> int:
-    from toolkit.records import (
-        EXIT_INTERRUPTED,
-        EXIT_OK,
-        EXIT_USAGE,
-        AtomicOutput,
-        OutputError,
-        Progress,
-        Report,
-        dumps,
-    )
+    from toolkit.output import Output
+    from toolkit.records import Progress, Report, encode_line, finish
 
     started = time.perf_counter()
     meter = Meter()
@@ -508,43 +510,38 @@ def _run_locked(job: Job, state: Any) -> int:
         say("the previous run with these options did not finish; its finished documents "
             + ("are reused" if job.resume or not job.only_new else
                "are reused but, with --only-new, not written: pass --resume to write them"))
-    written = 0
-    restore = _terminate_as_interrupt()
-    try:
-        documents = _sharded(meter.timed("ingest", _ingest(job)), job)
-        with AtomicOutput(job.output) as stream:
-            spool = _Spool(stream, job)
-            for record, _reused in run_documents(documents, job.config, state=state,
-                                                only_new=job.only_new, resume=job.resume,
-                                                meter=meter):
-                # Every error in the output counts, reused or not: an unchanged folder
-                # gives cron the same exit status every night.
-                report.new_errors(record, 0)
-                spool.write(dumps(record).encode("utf-8") + b"\n")
-                written += 1
-                progress.tick()
-            if state is not None:
-                state.commit()
-        spool.export_all()
-        if state is not None:
-            state.finish()
-    except KeyboardInterrupt:
-        progress.close()
-        say("interrupted; no output file was left behind"
-            + ("; finished documents are kept in the state folder (--resume)" if state else ""))
-        return EXIT_INTERRUPTED
-    except OutputError as exc:  # the folder went away during the run
-        say(str(exc))
-        return EXIT_USAGE
-    except BrokenPipeError:  # `toolkit run docs/ | head -1`: the reader went away
-        import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    finally:
-        restore()
-    progress.close()
-    seconds = time.perf_counter() - started
+    def work() -> int:
+        written = 0
+        try:
+            documents = _sharded(meter.timed("ingest", _ingest(job)), job)
+            with Output(job.output) as stream:
+                spool = _Spool(stream, job)
+                for record, _reused in run_documents(documents, job.config, state=state,
+                                                    only_new=job.only_new, resume=job.resume,
+                                                    meter=meter):
+                    # Every error in the output counts, reused or not: an unchanged folder
+                    # gives cron the same exit status every night.
+                    report.new_errors(record, 0)
+                    spool.write(encode_line(record))
+                    written += 1
+                    progress.tick()
+                if state is not None:
+                    state.commit()
+            spool.export_all()
+            if state is not None:
+                state.finish()
+        finally:
+            progress.close()
+        return _finish_report(job, meter, report, written, time.perf_counter() - started)
+
+    interrupted = "no output file was left behind" + (
+        "; finished documents are kept in the state folder (--resume)" if state else "")
+    return finish("run", work, interrupted)
+
+
+def _finish_report(job: Job, meter: Meter, report: Any, written: int, seconds: float) -> int:
+    """Say what the run did, write --report, and return the exit status."""
     if meter.missing_reasons:
         more = len(meter.missing_reasons) - 1
         say(f"translation skipped for {sum(meter.skipped_missing.values())} record(s) "
@@ -594,14 +591,20 @@ class _Spool:
         """Export the finished records (re-read from the output) in each asked format."""
         if not self.job.exports:
             return
-        from toolkit.export import export_records
+        from toolkit.export import ExportLockedError, ExportUsageError, export_records
+        from toolkit.output import OutputUsageError, OutputWriteError
         from toolkit.records import read_records
 
         for spec in self.job.exports:
             fmt, path = parse_export(spec)
             source = self._reopen()
             try:
-                export_records(read_records(source, "export"), path, format=fmt)
+                export_records(read_records(source, "export"), path, format=fmt,
+                               flag="--export")
+            except ExportUsageError as exc:  # e.g. a database whose table does not fit
+                raise OutputUsageError(f"--export {spec}: {exc}") from None
+            except ExportLockedError as exc:
+                raise OutputWriteError(f"--export {spec}: {exc}") from None
             finally:
                 source.close()
         if self.copy is not None:
@@ -615,21 +618,6 @@ class _Spool:
             self.copy.seek(0)
             return os.fdopen(os.dup(self.copy.fileno()), "rb")
         return open(self.job.output, "rb")  # complete and renamed by now
-
-
-def _terminate_as_interrupt() -> Callable[[], None]:
-    """cron and systemd stop jobs with SIGTERM: treat it like Ctrl-C (nothing half-written)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 # --- the report -----------------------------------------------------------------------
@@ -687,7 +675,7 @@ def format_report(summary: dict[str, Any]) -> str:
 def _write_json(path: str, data: dict[str, Any]) -> None:
     import json
 
-    from toolkit.records import AtomicOutput
+    from toolkit.output import Output
 
-    with AtomicOutput(path) as stream:
+    with Output(path, "--report") as stream:
         stream.write(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")

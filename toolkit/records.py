@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import signal
 import sys
-import tempfile
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +28,16 @@ from toolkit.inputs import (
     open_regular,
     record_lines,
 )
+from toolkit.output import (
+    Output,
+    OutputUsageError,
+    OutputWriteError,
+    ReaderGone,
+    output_problem,
+    silence_stdout,
+    stdin_closed,
+    terminate_like_ctrl_c,
+)
 
 Record = dict[str, Any]
 Stage = Callable[[Iterable[Record]], Iterable[Record]]
@@ -42,6 +47,8 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_MISSING_RESOURCE = 3
 EXIT_LOCKED = 4
+EXIT_WRITE_FAILED = 5
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 DEFAULT_MAX_CHARS = 500_000
@@ -100,9 +107,10 @@ def already_done(result: Any, params: dict[str, Any], force: bool = False) -> bo
 
 
 def check_max_chars(max_chars: Any) -> None:
-    """Raise ValueError for a max_chars no text could meet (bad usage, before any record)."""
-    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
-        raise ValueError(f"max_chars must be a whole number of at least 1, not {max_chars!r}")
+    """Raise ValueError for a max_chars out of its range (bad usage, before any record)."""
+    from toolkit.limits import check
+
+    check("max_chars", max_chars)
 
 
 def record_text(
@@ -281,93 +289,86 @@ def open_input(path: Path | str | None) -> IO[bytes]:
 
 # --- writing --------------------------------------------------------------------------
 
-
-@contextmanager
-def terminate_like_ctrl_c() -> Iterator[None]:
-    """SIGTERM (cron's `timeout`, `kill`) ends the command as Ctrl-C does: the -o
-    temporary file is removed and the status is 130, instead of dying with it left
-    behind. Only in the main thread and where SIGTERM still has its default action."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-class OutputError(Exception):
-    """-o names a place no file can be written (bad usage, exit 2)."""
+# Earlier names of what toolkit.output now does for every command.
+AtomicOutput = Output
+OutputError = OutputUsageError
 
 
 def usage_problem(input: Path | str | None, output: Path | str | None) -> str | None:
     """Why -i/-o cannot work, in one line, found before anything is read; else None."""
-    if input is not None and str(input) != "-":
+    if input is None or str(input) == "-":
+        if stdin_closed():
+            return "stdin is closed; give -i FILE or pipe records in"
+    else:
         kind, info = file_kind(str(input))
         if info is None:
             return f"-i {input}: no such file"
         if kind != "file":
             why = NotRegularFile(str(input), info.st_mode).strerror
             return f"-i {input}: {why}; pipe it to stdin instead"
-    if output is not None and str(output) != "-":
-        if Path(output).is_dir():
-            return f"-o {output}: is a folder; give a file name"
-        if not Path(output).resolve().parent.is_dir():
-            return f"-o {output}: its folder does not exist"
+    return output_problem("-o", output)
+
+
+def finish(stage: str, work: Callable[[], int],
+           interrupted: str = "no output file was left behind") -> int:
+    """Run `work`, which writes a command's output, and return its exit status.
+
+    How writing ended, when it did not end well, becomes the status here, once for
+    every command: Ctrl-C or SIGTERM 130, a closed pipe a quiet 0, an output location
+    that cannot work 2, a failed write 5 (CONTRACT.md). Any other exception propagates.
+    """
+    with terminate_like_ctrl_c():
+        try:
+            return work()
+        except BaseException as exc:
+            status = ending_status(stage, exc, interrupted)
+            if status is None:
+                raise
+            return status
+
+
+def ending_status(stage: str, exc: BaseException,
+                  interrupted: str = "no output file was left behind") -> int | None:
+    """The exit status for an output that ended with `exc`, said in one line; None when
+    `exc` is not about the output (a bug: the caller decides)."""
+    if isinstance(exc, KeyboardInterrupt):
+        _say(stage, f"interrupted; {interrupted}")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, (ReaderGone, BrokenPipeError)):  # `| head -1`: the reader has enough
+        silence_stdout()
+        return EXIT_OK
+    if isinstance(exc, OutputUsageError):
+        _say(stage, str(exc))
+        return EXIT_USAGE
+    if isinstance(exc, OutputWriteError):
+        _say(stage, str(exc))
+        return EXIT_WRITE_FAILED
     return None
 
 
-class AtomicOutput:
-    """Binary output to stdout, or to a file that appears only once complete.
+def internal_error(stage: str, exc: BaseException, debug: bool = False) -> int:
+    """A bug reached the user: one line naming the stage, where and the error; exit 70.
+    The traceback follows only when asked (--debug, TOOLKIT_DEBUG=1)."""
+    inner = getattr(exc, "toolkit_stage", None)  # the stage of `run` it came from
+    where = getattr(exc, "toolkit_where", None)
+    message = " ".join(str(exc).split())[:300] or "(no message)"
+    hint = "" if debug else "; run with --debug (or TOOLKIT_DEBUG=1) for the traceback"
+    _say(stage, f"internal error{f' in {inner}' if inner and inner != stage else ''}"
+         f"{f' at {where}' if where else ''}: {type(exc).__name__}: {message}{hint}; "
+         "please report it")
+    if debug:
+        import traceback
 
-    `-o FILE` writes to a temporary file beside FILE and renames it on success, so a
-    crash or Ctrl-C never leaves a half-written FILE.
-    """
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    return EXIT_INTERNAL
 
-    def __init__(self, path: Path | str | None):
-        self.path = None if path is None or str(path) == "-" else Path(path)
-        self._tmp: str | None = None
-        self.stream: IO[bytes]
 
-    def __enter__(self) -> IO[bytes]:
-        if self.path is None:
-            self.stream = sys.stdout.buffer
-        else:
-            directory = self.path.parent if str(self.path.parent) else Path(".")
-            try:
-                fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                                 dir=directory)
-            except OSError as exc:
-                raise OutputError(f"-o {self.path}: cannot write there "
-                                  f"({exc.strerror or exc})") from exc
-            # mkstemp makes the file private (0600); the output should get the permissions
-            # a plain open() would give it.
-            os.chmod(self._tmp, 0o666 & ~_umask())
-            self.stream = os.fdopen(fd, "wb")
-        return self.stream
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self._tmp is None:
-            if exc_type is None:
-                self.stream.flush()
-            return
-        try:
-            if exc_type is None:
-                self.stream.flush()
-                os.fsync(self.stream.fileno())
-            self.stream.close()
-            if exc_type is None:
-                os.replace(self._tmp, self.path)
-                self._tmp = None
-        finally:
-            if self._tmp is not None:
-                os.unlink(self._tmp)
+def _say(stage: str, line: str) -> None:
+    try:
+        sys.stderr.write(f"toolkit {stage}: {line}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # stderr is gone too: the exit status still tells
 
 
 class Progress:
@@ -445,6 +446,7 @@ class _KnownErrors:
 
     def __init__(self) -> None:
         self._counts: deque[int] = deque()
+        self.last: Record | None = None  # the record read most recently
 
     def track(self, records: Iterable[Record], stage: str | None = None) -> Iterator[Record]:
         for record in records:
@@ -454,10 +456,21 @@ class _KnownErrors:
                      and isinstance(errors[0], dict) and errors[0].get("stage") == stage
                      and errors[0].get("code") == "bad_line")
             self._counts.append(_count(errors) - fresh)
+            self.last = record
             yield record
 
     def pop(self) -> int:
         return self._counts.popleft() if self._counts else 0
+
+
+def encode_line(record: Record) -> bytes:
+    """The record as one UTF-8 JSON line; a record that cannot be (a string holding a lone
+    surrogate, as os.fsdecode makes of a file name that is not UTF-8) is named in the error."""
+    try:
+        return dumps(record).encode("utf-8") + b"\n"
+    except UnicodeEncodeError as exc:
+        exc.toolkit_where = describe(record)
+        raise
 
 
 def write_records(
@@ -469,39 +482,42 @@ def write_records(
     quiet: bool = False,
     known: _KnownErrors | None = None,
 ) -> int:
-    """Write records as JSON Lines; return the exit status (CONTRACT.md).
+    """Write records as JSON Lines to stdout or `output`; return the exit status.
 
+    The output is opened (and its location checked) before the first record is read.
     Ctrl-C leaves no output file and returns 130; a closed stdout (`| head -1`) ends
-    quietly.
+    quietly; a failed write returns 5 with the old file kept (see `finish`).
     """
     report = Report(stage, quiet)
     meter = Progress(stage, progress, quiet)
-    problem = usage_problem(None, output)
-    if problem:
-        report.say(problem, essential=True)
-        return EXIT_USAGE
-    try:
-        import jsonlines  # here, not at the top: it costs `toolkit --help` ~20 ms
 
-        with terminate_like_ctrl_c(), AtomicOutput(output) as stream:
-            writer = jsonlines.Writer(stream, dumps=dumps)
-            for record in records:
-                report.new_errors(record, known.pop() if known else 0)
-                writer.write(record)
-                meter.tick()
-    except KeyboardInterrupt:
-        meter.close()
-        sys.stderr.write(f"toolkit {stage}: interrupted; no output file was left behind\n")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_OK
-    except OutputError as exc:
-        report.say(str(exc), essential=True)
-        return EXIT_USAGE
-    meter.close()
-    report.close()
-    return report.exit_status()
+    def work() -> int:
+        last: Record | None = None
+        try:
+            with Output(output) as stream:
+                for record in records:
+                    report.new_errors(record, known.pop() if known else 0)
+                    stream.write(encode_line(record))
+                    meter.tick()
+                    last = record
+        except Exception as exc:
+            _note_where(exc, known.last if known else None, last)
+            raise
+        finally:
+            meter.close()
+        report.close()
+        return report.exit_status()
+
+    return finish(stage, work)
+
+
+def _note_where(exc: BaseException, reading: Record | None, written: Record | None) -> None:
+    """Remember which record a crash came near, for internal_error's one line."""
+    if getattr(exc, "toolkit_where", None) is None:
+        if reading is not None:
+            exc.toolkit_where = describe(reading)
+        elif written is not None:
+            exc.toolkit_where = f"the record after {describe(written)}"
 
 
 def run_stage(
@@ -534,15 +550,3 @@ def run_stage(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _silence_stdout() -> None:
-    """After the reader went away, point stdout at /dev/null so exit flushes quietly."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

@@ -1,6 +1,8 @@
 """`toolkit show`: records as a table a person reads on a terminal.
 
-One row per record: title, language, date, people, summary. Title and summary are shown
+One row per record: title, language, date, people, summary. Any JSON value may stand
+where a string or object is expected (records come from anywhere): it is shown as
+JSON text or left out, never a crash. Title and summary are shown
 in translation when the record has one (`--to`), else in the source language with a
 mark saying translation was skipped, and a note at the end says why (the missing
 package and the command that installs it).
@@ -8,6 +10,7 @@ package and the command that installs it).
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 import unicodedata
@@ -23,58 +26,75 @@ MAX_LINES = {"title": 3, "people": 3, "summary": 5}  # a row stays a glance, not
 UNTRANSLATED = "*"
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    """A cell's text from any JSON value a record may carry where a string belongs."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _translation(record: Record, to: str) -> dict[str, Any]:
-    translation = (record.get("translations") or {}).get(to)
-    return translation if isinstance(translation, dict) else {}
+    return _dict(_dict(record.get("translations")).get(to))
 
 
 def _summary_text(record: Record, to: str) -> tuple[str, bool]:
-    summary = record.get("summary")
-    if not isinstance(summary, dict) or not summary:
+    summary = _dict(record.get("summary"))
+    if not summary:
         return "", True
-    chosen = summary.get(record.get("lang")) or next(iter(summary.values()))
-    sentences = chosen.get("sentences") if isinstance(chosen, dict) else None
-    if not isinstance(sentences, list):
+    chosen = summary.get(_text(record.get("lang"))) or next(iter(summary.values()))
+    sentences = [_dict(s) for s in _list(_dict(chosen).get("sentences"))]
+    if not sentences:
         return "", True
-    translated = [(s.get("translations") or {}).get(to) for s in sentences]
+    translated = [_dict(s.get("translations")).get(to) for s in sentences]
+    source = " ".join(_text(s.get("text")) for s in sentences)
     if record.get("lang") == to:
-        return " ".join(str(s.get("text", "")) for s in sentences), True
-    if sentences and all(isinstance(t, str) and t for t in translated):
+        return source, True
+    if all(isinstance(t, str) and t for t in translated):
         return " ".join(translated), True
-    return " ".join(str(s.get("text", "")) for s in sentences), False
+    return source, False
 
 
 def _date(fields: dict[str, Any]) -> str:
     published = fields.get("published")
     if isinstance(published, str) and published:
         return published[:10]
-    for date in fields.get("dates") or []:
+    for date in _list(fields.get("dates")):
         if isinstance(date, dict) and date.get("iso"):
-            return str(date["iso"])[:10]
+            return _text(date["iso"])[:10]
     return ""
 
 
 def _people(fields: dict[str, Any]) -> str:
     names = []
-    for person in fields.get("people") or []:
+    for person in _list(fields.get("people")):
         if isinstance(person, dict):
-            name = person.get("name_en") or person.get("name")
+            name = _text(person.get("name_en") or person.get("name"))
             if name and name not in names:
-                names.append(str(name))
+                names.append(name)
     return ", ".join(names)
 
 
 def table_row(record: Record, to: str = "en") -> dict[str, Any]:
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    lang = str(record.get("lang") or "")
-    title = _translation(record, to).get("title")
+    fields = _dict(record.get("fields"))
+    lang = _text(record.get("lang"))
+    title = _text(_translation(record, to).get("title"))
     title_translated = lang == to or bool(title)
     summary, summary_translated = _summary_text(record, to)
-    if record.get("errors") and "text" not in record:
-        summary = "; ".join(str(e.get("message", "")) for e in record["errors"])
+    errors = _list(record.get("errors"))
+    if errors and "text" not in record:
+        summary = "; ".join(_text(_dict(e).get("message") if isinstance(e, dict) else e)
+                            for e in errors)
     untranslated = not (title_translated and (summary_translated or not summary))
     return {
-        "title": title or record.get("title") or fields.get("title") or record.get("id") or "",
+        "title": title or _text(record.get("title") or fields.get("title") or record.get("id")),
         "lang": f"{lang} {UNTRANSLATED}" if untranslated and lang else lang,
         "date": _date(fields),
         "people": _people(fields),
@@ -122,10 +142,10 @@ def skipped_notes(records: list[Record]) -> list[str]:
     """One line per distinct reason translation was skipped (missing packages)."""
     reasons: Counter[str] = Counter()
     for record in records:
-        for entry in (record.get("warnings") or []) + (record.get("errors") or []):
-            if entry.get("stage") == "translate" and str(entry.get("code", "")).startswith(
+        for entry in map(_dict, _list(record.get("warnings")) + _list(record.get("errors"))):
+            if entry.get("stage") == "translate" and _text(entry.get("code")).startswith(
                     "missing_"):
-                reasons[str(entry.get("message", ""))] += 1
+                reasons[_text(entry.get("message"))] += 1
     return [f"{n} record(s) not translated: {reason}" for reason, n in sorted(reasons.items())]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from toolkit import limits
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
@@ -506,8 +507,8 @@ def check_options(*, sentences: int, ratio: float | None, method: str, on: str) 
     """Raise ValueError for options no record could satisfy (bad usage, exit 2)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if ratio is None and (not isinstance(sentences, int) or sentences < 1):
-        raise ValueError(f"sentences must be a whole number of at least 1, not {sentences!r}")
+    if ratio is None:
+        limits.check("sentences", sentences)
     if ratio is not None and not 0 < ratio <= 1:
         raise ValueError(f"ratio must be over 0 and at most 1, not {ratio!r}")
     if on not in ("source", "all") and not re.fullmatch(r"[a-z]{2,3}", on):

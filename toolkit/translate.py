@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit import limits
 from toolkit import models as pkgs
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
@@ -86,10 +87,9 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
     if device == "cuda" and resolve_device("auto") != "cuda":
         raise ValueError("--device cuda: no CUDA device is visible to CTranslate2; "
                          "use --device cpu or auto")
-    for name, value, low in (("--batch-size", batch_size, 1), ("--beam-size", beam_size, 1),
-                             ("--threads", threads, 0), ("max_input_tokens", max_input_tokens, 8)):
-        if not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}")
+    for name, value in (("batch_size", batch_size), ("beam_size", beam_size),
+                        ("threads", threads), ("max_input_tokens", max_input_tokens)):
+        limits.check(name, value)
     return Options(to=_language(to, "--to"),
                    source="auto" if source == "auto" else _language(source, "--from"),
                    batch_size=batch_size, beam_size=beam_size, device=device, threads=threads,
