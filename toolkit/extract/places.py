@@ -2,9 +2,9 @@
 
 Country names come from CLDR through babel (`Locale(lang).territories`), adjectives are
 derived from them by rule (Arabic nisba ـي/ـية/ـيون/ـيين, French -ien/-ienne/-ais/-ain...,
-English -an/-ian/-i/-ese) with the exceptions in toolkit/data/countries.json; cities come
-from the gazetteer toolkit/data/gazetteer.json. Arabic words may carry the clitics و ف ب ل ك
-and the article (بليبيا، لليبيا، والليبية).
+English -an/-ian/-i/-ese) with the exceptions in toolkit/data/countries.json; cities and
+regions come from `toolkit.extract.geo` (GeoNames, ISO 3166-2). Arabic words may carry the
+clitics و ف ب ل ك and the article (بليبيا، لليبيا، والليبية).
 """
 
 from __future__ import annotations
@@ -280,7 +280,7 @@ def arabic_entry(word: str) -> Entry | None:
         entry = index.get(word[cut:])
         if entry:
             return entry
-    return None
+    return _geo_entry(word, "ar")
 
 
 def _prefix_cuts(word: str) -> list[int]:
@@ -296,7 +296,26 @@ def _prefix_cuts(word: str) -> list[int]:
 def latin_place(word: str) -> bool:
     """A country or city name in Latin script ('Libya', 'Tunis')."""
     entry = _index()["latin"].get(word)
-    return entry is not None and entry.kind != "adjective"
+    if entry is not None:
+        return entry.kind != "adjective"
+    return word[:1].isupper() and _geo_entry(word, None) is not None
+
+
+def _geo_entry(name: str, lang: str | None) -> Entry | None:
+    """A city of WELL_KNOWN_TOWN people or more (or one of the hand-checked towns) that
+    `toolkit.extract.geo` knows, as an entry of kind "place": the rules for people and
+    organisations ask whether a word is a place, and a small town's name is as often a
+    family name ("Salem", "Menfi")."""
+    from toolkit.extract import geo
+
+    place = geo.lookup(name, lang)
+    if place is None or place.kind != "city" or (place.population or WELL_KNOWN_TOWN) < (
+            WELL_KNOWN_TOWN):
+        return None
+    return Entry(place.country, "place", lang or "", place.name)
+
+
+WELL_KNOWN_TOWN = 100_000
 
 
 def is_adjective(word: str) -> bool:
