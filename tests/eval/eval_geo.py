@@ -97,8 +97,10 @@ def geonames_lookup(name: str, lang: str) -> str | None:
         keys, table = [geo.latin_key(name)], index["keys"]["latin"]
     for key in keys:
         ref = table.get(key)
-        if ref is not None and not index["places"][ref][2].endswith("-local"):
-            return index["places"][ref][1] or "--"
+        if ref is not None:
+            _, code, kind, _ = index["places"][ref].split("\t")
+            if kind != "city-local":
+                return code or "--"
     return None
 
 

@@ -111,13 +111,15 @@ def arabic_candidates(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _index() -> dict:
     path = resources.files("toolkit.data").joinpath(INDEX_FILE)
-    return json.loads(gzip.decompress(path.read_bytes()))
+    index = json.loads(gzip.decompress(path.read_bytes()))
+    index["places"] = index["places"].split("\n")  # "name<TAB>code<TAB>kind<TAB>population"
+    return index
 
 
 @lru_cache(maxsize=4096)
 def _place(ref: int) -> Place:
-    name, code, kind, population = _index()["places"][ref]
-    return Place(name, code or None, kind.split("-")[0], population or None)
+    name, code, kind, population = _index()["places"][ref].split("\t")
+    return Place(name, code or None, kind.split("-")[0], int(population) or None)
 
 
 def places_by_key(script: str) -> dict[str, int]:
