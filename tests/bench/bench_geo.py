@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 GOAL_LOAD_S = 1.5
 GOAL_LOOKUPS = 50_000
