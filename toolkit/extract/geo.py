@@ -52,7 +52,9 @@ def lookup(name: str, lang: str | None = None) -> Place | None:
     index = _index()
     if lang == "ar" or is_arabic(name):
         keys = index["keys"]["ar"]
-        for candidate in arabic_candidates(name):
+        whole = arabic_key(name)
+        candidates = [name] if whole in index["ar_words"] else arabic_candidates(name)
+        for candidate in candidates:
             ref = keys.get(arabic_key(candidate))
             if ref is not None:
                 return _place(ref)
@@ -113,6 +115,7 @@ def _index() -> dict:
     path = resources.files("toolkit.data").joinpath(INDEX_FILE)
     index = json.loads(gzip.decompress(path.read_bytes()))
     index["places"] = index["places"].split("\n")  # "name<TAB>code<TAB>kind<TAB>population"
+    index["ar_words"] = frozenset(index["ar_words"])  # whole words no clitic is split from
     return index
 
 
