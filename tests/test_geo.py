@@ -50,6 +50,16 @@ def test_a_large_city_named_like_a_word_stays():
     assert country_of("Nice", "fr") == "FR"
 
 
+@pytest.mark.parametrize("word", ["ورقة", "وبلاد"])  # "paper" (و + Raqqa?), "and country"
+def test_an_arabic_word_is_not_split_into_a_clitic_and_a_place(word):
+    assert lookup(word, "ar") is None
+
+
+def test_french_and_arabic_names_of_foreign_cities_come_from_cldr():
+    assert country_of("Téhéran", "fr") == "IR"
+    assert country_of("وروما", "ar") == "IT"
+
+
 @pytest.mark.parametrize("name", ["Mohamed", "Adams", "Staline"])
 def test_a_persons_name_is_no_place(name):
     # "Adams" and "Staline" are former names of Pulandian and Donetsk in GeoNames
@@ -74,6 +84,11 @@ def test_extract_names_the_town_after_tripoli_only_when_it_is_one():
     listed = extracted_places("La délégation s'est rendue à Agadir et Taroudant.", "fr")
     assert {(p["name"], p["country"]) for p in listed} == {("Agadir", "MA"),
                                                             ("Taroudant", "MA")}
+
+
+def test_extract_splits_two_towns_joined_by_a_hyphen():
+    places = extracted_places("A highway will link the port to the Tripoli-Sirte road.", "en")
+    assert [(p["name"], p["country"]) for p in places] == [("Tripoli", "LY"), ("Sirte", "LY")]
 
 
 def test_extract_finds_arabic_towns_behind_clitics_with_their_country():

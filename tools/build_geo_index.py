@@ -28,9 +28,9 @@ import gettext
 import gzip
 import json
 import math
+import re
 from collections import defaultdict
 from functools import lru_cache
-import re
 from pathlib import Path
 
 from toolkit.extract.geo import arabic_key, latin_key
