@@ -275,22 +275,14 @@ def _clitic_length(word: str) -> int:
 
 def arabic_entry(word: str) -> Entry | None:
     """The country, adjective or place an Arabic word names, clitics and article allowed."""
+    from toolkit.extract.geo import arabic_candidates
+
     index = _index()["ar"]
-    for cut in _prefix_cuts(word):
-        entry = index.get(word[cut:])
+    for candidate in arabic_candidates(word):
+        entry = index.get(candidate)
         if entry:
             return entry
     return _geo_entry(word, "ar")
-
-
-def _prefix_cuts(word: str) -> list[int]:
-    cuts = [0]
-    for prefix in ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "و", "ب", "ل", "ف", "ك"):
-        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            cuts.append(len(prefix))
-    if word.startswith("لل"):
-        cuts.append(1)
-    return cuts
 
 
 def latin_place(word: str) -> bool:
