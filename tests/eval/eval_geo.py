@@ -166,7 +166,12 @@ def main() -> int:
     if not (EVAL / "anercorp").exists():
         print(f"({EVAL} absent: fixtures only)")
     countries = country_codes()
-    lookups = {"gazetteer": gazetteer_lookup(), "geonames": geonames_lookup, "geo": geo_lookup}
+    try:
+        lookups = {"gazetteer": gazetteer_lookup()}
+    except subprocess.CalledProcessError:
+        print(f"(git history lacks {GAZETTEER_COMMIT}: no gazetteer column)")
+        lookups = {}
+    lookups.update({"geonames": geonames_lookup, "geo": geo_lookup})
     print("| set | gold places | known: " + " / ".join(lookups) + " | right country (n) "
           "| people called a place (n) | organisations called a place (n) |")
     print("| --- | ---: | --- | --- | --- | --- |")
