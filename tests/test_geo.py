@@ -60,6 +60,22 @@ def test_french_and_arabic_names_of_foreign_cities_come_from_cldr():
     assert country_of("وروما", "ar") == "IT"
 
 
+def test_a_short_name_in_capitals_is_a_large_city_or_an_acronym():
+    assert country_of("ROME", "en") == "IT"
+    assert lookup("LANA", "en") is None  # Libya's news agency, also a village in Italy
+    assert country_of("US", "en") == "US" and lookup("us", "en") is None
+
+
+def test_former_countries_are_places_without_a_code_today():
+    for name, lang in [("Yougoslavie", "fr"), ("URSS", "fr"), ("تشيكوسلوفاكيا", "ar")]:
+        place = lookup(name, lang)
+        assert place.kind == "area" and place.country is None
+
+
+def test_an_arabic_country_written_without_its_hamza():
+    assert is_country("المانيا", "ar") == "DE"
+
+
 @pytest.mark.parametrize("name", ["Mohamed", "Adams", "Staline"])
 def test_a_persons_name_is_no_place(name):
     # "Adams" and "Staline" are former names of Pulandian and Donetsk in GeoNames

