@@ -100,7 +100,7 @@ def geonames_lookup(name: str, lang: str) -> str | None:
 @lru_cache(maxsize=1)
 def _local_places() -> set:
     rows = geo._index()["places"]
-    return {geo.place(i) for i, row in enumerate(rows) if row.endswith("\tcity-local\t0")}
+    return {geo._place(i) for i, row in enumerate(rows) if row.endswith("\tcity-local\t0")}
 
 
 def country_codes() -> dict[str, str]:

@@ -39,21 +39,21 @@ _CLITICS = ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "�
 @dataclass(frozen=True)
 class Place:
     name: str  # the English (GeoNames or CLDR) name
-    country: str | None  # ISO 3166 alpha-2; None for a world region ("Europe")
-    kind: str  # "country", "area" (world region), "region" (ISO 3166-2) or "city"
+    country: str | None  # ISO 3166 alpha-2; None for a world region or former country
+    kind: str  # "country", "area" (world region, former country), "region" (ISO 3166-2), "city"
     population: int | None  # cities only
 
 
 def lookup(name: str, lang: str | None = None) -> Place | None:
     """The place `name` names, clitics allowed in Arabic; None for no known place.
 
-    `lang` ("ar", "fr", "en") only chooses the script's names; Arabic text is recognised
-    whatever `lang` says."""
+    The script of `name` chooses the names it is matched with (GeoNames' alternate names
+    carry no language); `lang` ("ar", "fr", "en") is taken for the callers' symmetry."""
     name = name.strip()
     if not name:
         return None
     index = _index()
-    if lang == "ar" or is_arabic(name):
+    if is_arabic(name):
         keys = index["keys"]["ar"]
         whole = arabic_key(name)
         candidates = [name] if whole in index["ar_words"] else arabic_candidates(name)
@@ -137,11 +137,3 @@ def _place(ref: int) -> Place:
     name, code, kind, population = _index()["places"][ref].split("\t")
     return Place(name, code or None, kind.split("-")[0], int(population) or None)
 
-
-def places_by_key(script: str) -> dict[str, int]:
-    """Every key of a script ("ar" or "latin") with its place number, for scanning text."""
-    return _index()["keys"][script]
-
-
-def place(ref: int) -> Place:
-    return _place(ref)
