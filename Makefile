@@ -2,7 +2,7 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 
-.PHONY: install demo test bench eval lint clean
+.PHONY: install demo test bench eval lint clean geo-index
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ bench: install
 
 eval: install
 	@for f in tests/eval/eval_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# The place index extract reads (toolkit/data/geo_index.json.gz), from GeoNames, CLDR, ISO 3166.
+geo-index: install
+	$(PY) tools/build_geo_index.py
 
 lint: install
 	.venv/bin/ruff check toolkit tests

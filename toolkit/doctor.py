@@ -11,6 +11,7 @@ Exit status 0 when everything needed is present, 3 when something is missing.
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import json
 import sys
@@ -123,10 +124,11 @@ def data_checks() -> list[Check]:
     checks = []
     folder = resources.files("toolkit.data")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".json"):
+        if not entry.name.endswith((".json", ".json.gz")):
             continue
         try:
-            json.loads(entry.read_text("utf-8"))
+            raw = entry.read_bytes()
+            json.loads(gzip.decompress(raw) if entry.name.endswith(".gz") else raw)
             checks.append(Check(f"data {entry.name}", True, "bundled"))
         except (OSError, ValueError) as exc:
             checks.append(Check(f"data {entry.name}", False, str(exc),

@@ -2,9 +2,9 @@
 
 Country names come from CLDR through babel (`Locale(lang).territories`), adjectives are
 derived from them by rule (Arabic nisba ـي/ـية/ـيون/ـيين, French -ien/-ienne/-ais/-ain...,
-English -an/-ian/-i/-ese) with the exceptions in toolkit/data/countries.json; cities come
-from the gazetteer toolkit/data/gazetteer.json. Arabic words may carry the clitics و ف ب ل ك
-and the article (بليبيا، لليبيا، والليبية).
+English -an/-ian/-i/-ese) with the exceptions in toolkit/data/countries.json; cities and
+regions come from `toolkit.extract.geo` (GeoNames, ISO 3166-2). Arabic words may carry the
+clitics و ف ب ل ك and the article (بليبيا، لليبيا، والليبية).
 """
 
 from __future__ import annotations
@@ -136,14 +136,6 @@ def _index() -> dict[str, dict[str, Entry]]:
         for lang, words in by_lang.items():
             for word in words:
                 _add_adjective_forms(lang, code, word, ar, latin, fr_adj, override=True)
-    for entry in load("gazetteer")["places"]:
-        for lang in ("ar", "fr", "en"):
-            for name in entry[lang]:
-                kind = "place_cue" if lang == "ar" and entry.get("ar_needs_cue") else "place"
-                if lang == "ar":
-                    ar.setdefault(_arabic_key(name), Entry(entry["cc"], kind, lang, name))
-                else:
-                    latin.setdefault(name, Entry(entry["cc"], "place", lang, name))
     return {"ar": ar, "latin": latin, "fr_adj": fr_adj}
 
 
@@ -206,23 +198,16 @@ def find_mentions(m: Matchable) -> list[Mention]:
     found: list[Mention] = []
     text = m.text
     if _ARABIC_LETTERS.search(text):
-        cues = set(load("gazetteer")["cues_ar"])
         for match in pats["ar"].finditer(text):
             entry = index["ar"][" ".join(match["core"].split())]
-            kind = entry.kind
-            if kind == "place_cue":
-                before = text[max(0, match.start() - 12):match.start()].split()
-                if not before or before[-1] not in cues:
-                    continue
-                kind = "place"
             core_start = match.start("core")
             if match["pre"].endswith("ال") or match["pre"].endswith("لل"):
                 core_start -= 2 if match["pre"].endswith("ال") else 1
-            found.append(Mention(entry.code, kind, core_start, match.end()))
+            found.append(Mention(entry.code, entry.kind, core_start, match.end()))
     for match in pats["latin"].finditer(text):
         entry = index["latin"][match["core"]]
         found.append(Mention(entry.code, entry.kind, match.start(), match.end()))
-    found += _towns_listed_with(found, text, index)
+    found += _geo_places(text, found)
     taken = [(f.start, f.end) for f in found]
     for match in re.finditer(r"(?<![\w-])[^\W\d_]{4,}(?![\w-])", text):
         entry = index["fr_adj"].get(fold_accents(match.group(0).lower()))
@@ -232,53 +217,97 @@ def find_mentions(m: Matchable) -> list[Mention]:
     return found
 
 
-# "à Agadir et Taroudant", "in Tripoli and Zliten": one capitalised word listed right after
-# a known town, itself after a place preposition, is a town of the same country.
-_LISTED_TOWN = re.compile(r"[ \t]+(?:et|and)[ \t]+([A-Z][^\W\d_'’-]{3,})(?![\w'’-])"
-                          r"(?![ \t]+[A-Z(])")
-_PLACE_PREPOSITION = re.compile(r"(?:\b(?:à|in|at|near|près de)|,)[ \t]+$")
-
-
-def _towns_listed_with(found: list[Mention], text: str, index) -> list[Mention]:
-    dates = load("dates")
-    calendar = {w.lower() for series in dates["months"].values() for w in series} | {
-        w.lower() for lang in dates["weekdays"].values() for w in lang}
+def _geo_places(text: str, found: list[Mention]) -> list[Mention]:
+    """Cities and regions `toolkit.extract.geo` knows, outside the spans already found: runs
+    of up to four capitalised Latin words ("Ras Jedir", "La Chaux-de-Fonds") and of up to
+    three Arabic words, clitics allowed («وبنغازي»)."""
+    taken = [(f.start, f.end) for f in found]
     out = []
-    for mention in found:
-        if mention.kind != "place" or not _PLACE_PREPOSITION.search(
-                text[max(0, mention.start - 12):mention.start]):
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        hit = _longest_place(text, words, i)
+        if hit is None:
+            i += 1
             continue
-        match = _LISTED_TOWN.match(text, mention.end)
-        if not match or match[1] in index["latin"] or match[1].lower() in calendar:
-            continue
-        out.append(Mention(mention.code, "place", match.start(1), match.end(1)))
+        start, end, n, place = hit
+        if all(end <= s or start >= e for s, e in taken):
+            out.append(Mention(place.country, "place", start, end))
+        i += n
     return out
+
+
+def _longest_place(text: str, words: list, i: int):
+    from toolkit.extract import geo
+
+    first = words[i].group()
+    arabic = bool(_ARABIC_LETTERS.match(first))
+    if not arabic and not first[0].isupper():
+        return None
+    for n in range(min(_PLACE_WORDS[arabic], len(words) - i), 0, -1):
+        last = words[i + n - 1]
+        span = text[words[i].start():last.end()]
+        if not _PLAIN_SPAN.fullmatch(span) or (not arabic and not last.group()[0].isupper()):
+            continue
+        place = geo.lookup(span, "ar" if arabic else None)
+        if place is None or place.kind not in ("city", "region") or not place.country:
+            continue
+        start = words[i].start() + (_clitic_length(span) if arabic else 0)
+        return start, last.end(), n, place
+    return None
+
+
+_WORD = re.compile(r"[^\W\d_]+")  # "Tripoli-Sirte" and "Washington's" hold a place's words
+_PLACE_WORDS = {False: 4, True: 3}  # longest name tried, in Latin and in Arabic words
+_PLAIN_SPAN = re.compile(r"[^\W\d_]+(?:[ '’-]+[^\W\d_]+)*")  # words on one line, no stops
+
+
+def _clitic_length(word: str) -> int:
+    """Letters before the name proper in «وطرابلس» (1), «بالقاهرة» (1: the article stays)."""
+    from toolkit.extract import geo
+
+    for candidate in geo.arabic_candidates(word)[1:]:
+        if geo.lookup(candidate, "ar"):
+            cut = len(word) - len(candidate)
+            return cut - 2 if word[:cut].endswith("ال") else cut
+    return 0
 
 
 def arabic_entry(word: str) -> Entry | None:
     """The country, adjective or place an Arabic word names, clitics and article allowed."""
+    from toolkit.extract.geo import arabic_candidates
+
     index = _index()["ar"]
-    for cut in _prefix_cuts(word):
-        entry = index.get(word[cut:])
+    for candidate in arabic_candidates(word):
+        entry = index.get(candidate)
         if entry:
             return entry
-    return None
-
-
-def _prefix_cuts(word: str) -> list[int]:
-    cuts = [0]
-    for prefix in ("وال", "بال", "كال", "فال", "ال", "ولل", "لل", "و", "ب", "ل", "ف", "ك"):
-        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            cuts.append(len(prefix))
-    if word.startswith("لل"):
-        cuts.append(1)
-    return cuts
+    return _geo_entry(word, "ar")
 
 
 def latin_place(word: str) -> bool:
     """A country or city name in Latin script ('Libya', 'Tunis')."""
     entry = _index()["latin"].get(word)
-    return entry is not None and entry.kind != "adjective"
+    if entry is not None:
+        return entry.kind != "adjective"
+    return word[:1].isupper() and _geo_entry(word, None) is not None
+
+
+def _geo_entry(name: str, lang: str | None) -> Entry | None:
+    """A city of WELL_KNOWN_TOWN people or more (or one of the hand-checked towns) that
+    `toolkit.extract.geo` knows, as an entry of kind "place": the rules for people and
+    organisations ask whether a word is a place, and a small town's name is as often a
+    family name ("Salem", "Menfi")."""
+    from toolkit.extract import geo
+
+    place = geo.lookup(name, lang)
+    if place is None or place.kind != "city" or (place.population or WELL_KNOWN_TOWN) < (
+            WELL_KNOWN_TOWN):
+        return None
+    return Entry(place.country, "place", lang or "", place.name)
+
+
+WELL_KNOWN_TOWN = 100_000
 
 
 def is_adjective(word: str) -> bool:
