@@ -11,6 +11,10 @@ no example database). To hunt for new cases, run with more, random examples:
 
     TOOLKIT_HYPOTHESIS=deep .venv/bin/python -m pytest tests/test_properties.py
 
+(=shrink: the CI examples, shrunk to the smallest when one fails; =hunt: deep without the
+known failing examples, with --runxfail, to find the next class; TOOLKIT_HYPOTHESIS_EXAMPLES
+sets deep's count.)
+
 Commands run in-process (CliRunner); a FIFO is watched by a thread that opens its
 writing end when the toolkit opens it for reading, so a walk that opens one is caught,
 not hung. Runs that need real file descriptors or a memory limit are subprocesses.
@@ -54,6 +58,8 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 
+pytest_plugins = ["support.argos_fixtures"]  # package_files: built once per session
+
 # "ci" does not shrink a failing example (that can take minutes): run the test again with
 # TOOLKIT_HYPOTHESIS=shrink for the minimal one, or =deep to hunt with random examples.
 settings.register_profile(
@@ -64,6 +70,9 @@ settings.register_profile("shrink", parent=settings.get_profile("ci"), phases=li
 settings.register_profile(
     "deep", parent=settings.get_profile("shrink"), derandomize=False,
     max_examples=int(os.environ.get("TOOLKIT_HYPOTHESIS_EXAMPLES", "400")))
+# "hunt": deep, without the known failing examples, to find the next class of failure.
+settings.register_profile("hunt", parent=settings.get_profile("deep"),
+                          phases=[p for p in Phase if p is not Phase.explicit])
 PROFILE = settings.get_profile(os.environ.get("TOOLKIT_HYPOTHESIS", "ci"))
 
 
@@ -189,7 +198,7 @@ STAGE_OPTIONS = st.sampled_from([[], [], ["--max-chars", "60"], ["--max-chars", 
 
 
 @pytest.mark.parametrize("stage", RECORD_STAGES)
-@examples(20)
+@examples(15)
 @given(given=input_lines, options=STAGE_OPTIONS)
 def test_record_stage_answers_every_line_once(stage, given, options):
     answer = toolkit([*ARGS[stage], *options], join(given))
@@ -197,7 +206,7 @@ def test_record_stage_answers_every_line_once(stage, given, options):
     assert_nothing_lost(stage, given, answer.records())
 
 
-@examples(20)
+@examples(15)
 @given(given=input_lines, options=STAGE_OPTIONS)
 def test_ingest_of_a_jsonl_file_answers_every_line_once(given, options):
     with scratch() as folder:
@@ -212,7 +221,7 @@ FIRST = b'{"id": "first", "text": "Bonjour."}'  # so stdin is read as JSON Lines
 
 
 @xfail("ingest - splits JSON Lines at a lone CR (bytes.splitlines)")
-@examples(20)
+@examples(15)
 @given(given=input_lines)
 @example(given=[b'{"text": "a\rb"}'])
 def test_ingest_of_stdin_answers_every_line_once(given):
@@ -300,17 +309,14 @@ def test_running_a_stage_again_repeats_no_error(stage, given):
 
 
 @pytest.fixture(scope="module")
-def fr_en_packages(tmp_path_factory) -> Path:
-    """A folder where a small real fr→en argostranslate package is installed (seconds)."""
-    try:
-        from support.argos_package import build_package
+def fr_en_packages(tmp_path_factory, package_files) -> Path:
+    """A folder where a small real fr→en argostranslate package is installed (the
+    session's packages, built once for every test file that needs one)."""
+    from toolkit.models import install_package
 
-        from toolkit.models import install_package
-    except Exception as exc:  # noqa: BLE001 - sentencepiece/ctranslate2 not installed
-        pytest.skip(f"cannot build a test package ({type(exc).__name__}: {exc})")
-    folder = tmp_path_factory.mktemp("props-models")
-    install_package(build_package(folder, "fr", "en"), folder / "packages")
-    return folder / "packages"
+    folder = tmp_path_factory.mktemp("props-models") / "packages"
+    install_package(package_files[("fr", "en")], folder)
+    return folder
 
 
 @st.composite
@@ -331,10 +337,12 @@ def test_translate_with_a_package_answers_every_line_once(given, fr_en_packages,
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(fr_en_packages))
     answer = toolkit(["translate", "--to", "en", "--no-cache"], join(given))
     assert_status("translate", answer, bad_input=has_bad_line(given))
-    assert answer.status != 3, answer.stderr  # fr→en is installed
     out = answer.records()
     assert_nothing_lost("translate", given, out)
     for record in out:
+        if record.get("lang") == "fr":  # fr→en is installed
+            assert "missing_model" not in [e.get("code") for e in record.get("errors") or []
+                                           if isinstance(e, dict)], record
         if isinstance(record.get("text"), str) and not record.get("errors"):
             assert isinstance(record["translations"]["en"]["sentences"], list), record
 
@@ -376,7 +384,7 @@ def exported_rows(fmt: str, folder: Path, answer: Answer) -> list[list[str | Non
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@examples(12)
+@examples(10)
 @given(given=input_lines)
 def test_export_writes_one_row_per_line(fmt, given):
     with scratch() as folder:
@@ -398,7 +406,7 @@ def test_export_writes_one_row_per_line(fmt, given):
 
 
 @xfail("show: a JSON value of another type where a string is expected", XFAIL_OUT)
-@examples(20)
+@examples(15)
 @given(given=input_lines)
 @example(given=[b'{"title": [1], "text": "x"}'])
 def test_show_reads_anything(given):
@@ -415,7 +423,7 @@ WIDE_BOM = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\
 
 @xfail("JSON Lines in UTF-16/32 with a BOM read as bad lines")
 @pytest.mark.parametrize("stage", ["detect", "ingest"])
-@examples(8)
+@examples(6)
 @given(values=st.lists(records(), min_size=1, max_size=4), encoding=st.sampled_from(WIDE))
 @example(values=[{"text": "Bonjour."}], encoding="utf-16-le")
 def test_wide_record_streams_read_as_records(stage, values, encoding):
@@ -485,7 +493,7 @@ def _write(path: bytes, data: bytes) -> None:
 def _bind_socket(path: bytes) -> None:
     """A UNIX socket file (its path may be longer than a sockaddr holds: bind beside it
     under a short name, then rename)."""
-    folder, name = os.path.split(path)
+    folder = os.path.dirname(path)
     short = os.path.join(folder, b"s")
     here = os.getcwd()
     os.chdir(folder)
@@ -571,7 +579,7 @@ def _folder_property(command: list[str], entries: list[Entry]) -> None:
 
 
 @xfail("folder walk: names not UTF-8, FIFOs/devices read, empty .jsonl silent")
-@examples(20)
+@examples(15)
 @given(entries=folder_entries())
 @example(entries=FOLDER_EXAMPLES["non-UTF-8 name"])
 @example(entries=FOLDER_EXAMPLES["FIFO"])
@@ -582,14 +590,14 @@ def test_ingest_of_a_folder_reports_every_entry(entries):
 
 
 @xfail("folder walk: names not UTF-8, FIFOs/devices read, empty .jsonl silent")
-@examples(8)
+@examples(6)
 @given(entries=folder_entries())
 @example(entries=FOLDER_EXAMPLES["non-UTF-8 name"])
 def test_run_of_a_folder_reports_every_entry(entries):
     _folder_property(["run", "--skip-missing-models", "--no-cache", "-n", "1"], entries)
 
 
-@examples(12)
+@examples(10)
 @given(entries=folder_entries(kinds=["text", "jsonl", "empty", "binary", "dangling", "loop",
                                      "subfolder", "link-to-text"], utf8_names=True))
 def test_ingest_of_a_folder_with_utf8_names_and_regular_entries(entries):
