@@ -10,7 +10,7 @@ from support.jsonl_cli import invoke, jsonl
 from toolkit.romanise import romanise_name
 
 sys.path.insert(0, str(Path(__file__).parent / "eval"))
-import eval_romanise  # noqa: E402
+import eval_romanise
 
 
 def test_arabic_names_come_out_in_latin_letters():

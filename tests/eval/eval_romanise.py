@@ -24,7 +24,7 @@ FUZZY_THRESHOLD = 0.85
 def load_names(path: Path = LIST) -> list[tuple[str, list[str]]]:
     rows = []
     for line in path.read_text("utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("arabic\t"):
+        if not line.strip() or line.startswith(("#", "arabic\t")):
             continue
         arabic, spellings = line.split("\t")
         rows.append((arabic, spellings.split("|")))
