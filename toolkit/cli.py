@@ -261,6 +261,36 @@ def models_download(
     _finish(download_command(source, target, directory, install))
 
 
+@models_app.command("export")
+def models_export(
+    bundle: Annotated[Path, typer.Argument(help="The bundle file to write (a tar).")],
+    packages: Annotated[Optional[list[str]], typer.Argument(
+        help="Pairs (ar-en) or folder names; default: every installed package.")] = None,
+) -> None:
+    """Write the installed packages and a manifest (sizes, sha256) into one file.
+
+    Example: toolkit models export models-2026-11.tar ar-en fr-en
+    """
+    from toolkit.models_cli import export_command
+
+    _finish(export_command(bundle, packages or []))
+
+
+@models_app.command("import")
+def models_import(
+    bundle: Annotated[Path, typer.Argument(help="A file made by `toolkit models export`.")],
+    force: Annotated[bool, typer.Option("--force", help="Reinstall packages at the same "
+                                        "version, or older than the installed ones.")] = False,
+) -> None:
+    """Install a bundle's packages; every checksum is verified before anything is installed.
+
+    Example: toolkit models import models-2026-11.tar
+    """
+    from toolkit.models_cli import import_command
+
+    _finish(import_command(bundle, force))
+
+
 @app.command()
 def summarize(
     sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
@@ -445,6 +475,9 @@ def doctor(
     sources: Annotated[str, typer.Option(
         "--from", help="Comma-separated source languages the job must translate.")] = "ar,fr,en",
     json_output: Annotated[bool, typer.Option("--json", help="The diagnosis as JSON.")] = False,
+    bundle: Annotated[Optional[Path], typer.Option(
+        "--bundle", help="Also check the installed packages against this bundle "
+        "(`toolkit models export`): missing, different version, extra.")] = None,
 ) -> None:
     """Can this machine run the job offline? Pairs, pivots, resources, versions; exit 0 or 3.
 
@@ -453,7 +486,8 @@ def doctor(
     from toolkit.doctor import doctor as diagnose
 
     codes = [code.strip() for code in sources.split(",") if code.strip()]
-    _finish(diagnose(to, codes, as_json=json_output))
+    _finish(diagnose(to, codes, as_json=json_output,
+                     bundle=str(bundle) if bundle else None))
 
 
 @app.command()

@@ -163,12 +163,13 @@ def _version(name: str) -> str | None:
         return None
 
 
-def diagnose(to: str = "en", sources: list[str] | None = None) -> dict[str, Any]:
+def diagnose(to: str = "en", sources: list[str] | None = None,
+             bundle: str | None = None) -> dict[str, Any]:
     sources = sources or ["ar", "fr", "en"]
     pairs, packages, reachable = pair_checks(sources, to)
     versions, library_problems = library_versions()
     checks = (pairs + stage_checks() + library_file_checks() + data_checks()
-              + library_problems)
+              + library_problems + _bundle_checks(bundle))
     return {
         "ready": all(check.ok for check in checks),
         "to": to,
@@ -179,6 +180,15 @@ def diagnose(to: str = "en", sources: list[str] | None = None) -> dict[str, Any]
         "versions": versions,
         "network_needed": False,
     }
+
+
+def _bundle_checks(bundle: str | None) -> list[Check]:
+    """Does this machine hold exactly the packages of a bundle (`models export`)?"""
+    if not bundle:
+        return []
+    from toolkit.bundle import doctor_checks
+
+    return [Check(**check) for check in doctor_checks(bundle)]
 
 
 def format_diagnosis(result: dict[str, Any]) -> str:
@@ -207,9 +217,10 @@ def format_diagnosis(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def doctor(to: str = "en", sources: list[str] | None = None, as_json: bool = False) -> int:
+def doctor(to: str = "en", sources: list[str] | None = None, as_json: bool = False,
+           bundle: str | None = None) -> int:
     """Print the diagnosis on stdout (the command's output); return 0 or 3."""
-    result = diagnose(to, sources)
+    result = diagnose(to, sources, bundle)
     from toolkit.output import write_stdout
 
     if as_json:

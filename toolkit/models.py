@@ -311,6 +311,14 @@ def _check_free_space(directory: Path, needed: int, where: str) -> None:
                            f"{free:,} free; free some space first")
 
 
+def check_layout(files: set[str], top: str, where: str) -> None:
+    """A package folder's files (relative paths) hold a model and a tokenizer."""
+    if "model/model.bin" not in files:
+        raise PackageError(f"{where}: no CTranslate2 model ({top}/model/model.bin)")
+    if not {"sentencepiece.model", "bpe.model"} & files:
+        raise PackageError(f"{where}: no tokenizer (sentencepiece.model or bpe.model)")
+
+
 def inspect_archive(path: Path) -> tuple[str, dict, list[zipfile.ZipInfo]]:
     """Validate an .argosmodel file completely; return (folder name, metadata, entries)."""
     where = str(path)
@@ -330,10 +338,7 @@ def inspect_archive(path: Path) -> tuple[str, dict, list[zipfile.ZipInfo]]:
             if metadata.get("type", "translate") != "translate":
                 raise PackageError(f"{where}: a '{metadata.get('type')}' package, not a "
                                    "translation package")
-            if f"{top}/model/model.bin" not in names:
-                raise PackageError(f"{where}: no CTranslate2 model ({top}/model/model.bin)")
-            if not {f"{top}/sentencepiece.model", f"{top}/bpe.model"} & names:
-                raise PackageError(f"{where}: no tokenizer (sentencepiece.model or bpe.model)")
+            check_layout({name[len(top) + 1:] for name in names}, top, where)
             bad = archive.testzip()
             if bad is not None:
                 raise PackageError(f"{where}: entry '{bad}' is corrupt (CRC mismatch); "

@@ -4,6 +4,11 @@ Human-readable tables go to stdout (data), one-line messages to stderr. A packag
 file that cannot be installed (not a zip, truncated, no metadata, an entry escaping
 the folder, no model) is refused with one line and exit status 1; the other files
 on the command line are still installed.
+
+`models export` / `models import` (toolkit.bundle): a damaged, partial or altered bundle
+is bad input data, refused like a bad package file: exit 1, nothing installed. A bundle
+path that does not exist is a usage error (2); nothing installed to export, or a named
+package not installed, is a missing resource (3).
 """
 
 from __future__ import annotations
@@ -13,8 +18,14 @@ import sys
 from pathlib import Path
 
 from toolkit import models as pkgs
-from toolkit.output import write_stdout
-from toolkit.records import EXIT_ERRORS, EXIT_OK
+from toolkit.output import OutputUsageError, OutputWriteError, write_stdout
+from toolkit.records import (
+    EXIT_ERRORS,
+    EXIT_MISSING_RESOURCE,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WRITE_FAILED,
+)
 
 
 def _say(line: str) -> None:
@@ -110,3 +121,46 @@ def download_command(source: str, target: str, directory: Path, install: bool) -
         return EXIT_ERRORS
     _say(f"downloaded {path}")
     return install_command([path], False) if install else EXIT_OK
+
+
+def export_command(target: Path, specs: list[str]) -> int:
+    from toolkit import bundle
+
+    try:
+        manifest = bundle.export_bundle(target, specs or None)
+    except bundle.NothingToExport as exc:
+        _say(str(exc))
+        return EXIT_MISSING_RESOURCE
+    except bundle.BundleError as exc:
+        _say(f"refused {exc}")
+        return EXIT_ERRORS
+    except OutputUsageError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except OutputWriteError as exc:
+        _say(str(exc))
+        return EXIT_WRITE_FAILED
+    names = ", ".join(f"{p['from']}→{p['to']} {p['version']}" for p in manifest["packages"])
+    size = sum(p["size"] for p in manifest["packages"])
+    _say(f"exported {len(manifest['packages'])} package(s) ({names}; {_human_size(size)}) "
+         f"to {target}")
+    return EXIT_OK
+
+
+def import_command(source: Path, force: bool) -> int:
+    from toolkit import bundle
+
+    if not source.is_file():
+        _say(f"{source}: no such file")
+        return EXIT_USAGE
+    try:
+        outcomes = bundle.import_bundle(source, force=force)
+    except (bundle.BundleError, pkgs.PackageError) as exc:
+        _say(f"refused {exc}")
+        return EXIT_ERRORS
+    except OSError as exc:
+        _say(f"could not import {source}: {exc.strerror or exc}; nothing was installed")
+        return EXIT_ERRORS
+    for outcome in outcomes:
+        _say(outcome.message)
+    return EXIT_OK

@@ -85,6 +85,9 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     people = _people(sources, lang)
     if translation:
         _add_english_names(people, text, lang, translation, summary)
+    from toolkit.romanise import fill_name_en
+
+    fill_name_en(people)  # Arabic names the translation did not name: romanised
     orgs = _organisations(sources, lang, dateline)
     places, countries = _places_and_countries(sources, dateline, orgs, people)
     return {
