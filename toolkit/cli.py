@@ -282,6 +282,43 @@ def extract(
 
 
 @app.command()
+def stories(
+    emit: Annotated[str, typer.Option(
+        "--emit", help="records: every record with story {id, size, duplicate_of}; stories: "
+        "one record per story (members, dates, title, summary, fields counted).")] = "records",
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Least similarity (0-1] for a record to join a story.")] = 0.12,
+    days: Annotated[int, typer.Option(
+        "--days", min=0, help="Most days between a record and its story's last record "
+        "(records with a publication date).")] = 7,
+    sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Group records that tell the same story and mark near-copies (reads all input first).
+
+    Example: toolkit run docs/ -o today.jsonl && toolkit stories --emit stories -i today.jsonl
+    """
+    from toolkit.records import EXIT_USAGE
+    from toolkit.stories import check_options, story_records
+
+    settings = {"threshold": threshold, "days": days, "emit": emit}
+    try:
+        check_options(**settings)
+    except ValueError as exc:
+        typer.echo(f"toolkit stories: {exc}", err=True)
+        _finish(EXIT_USAGE)
+
+    def stage(records):
+        return story_records(records, **settings, sentences=sentences or 3)
+
+    _finish(run_stage("stories", stage, input=input, output=output, progress=progress,
+                      quiet=quiet))
+
+
+@app.command()
 def export(
     format: Annotated[Optional[str], typer.Option(
         "--format", help="csv, tsv, jsonl, parquet or sqlite; default: from the -o suffix, "
