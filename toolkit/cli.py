@@ -287,7 +287,7 @@ def stories(
         "--emit", help="records: every record with story {id, size, duplicate_of}; stories: "
         "one record per story (members, dates, title, summary, fields counted).")] = "records",
     threshold: Annotated[float, typer.Option(
-        "--threshold", help="Least similarity (0-1] for a record to join a story.")] = 0.12,
+        "--threshold", help="Least similarity (0-1] for a record to join a story.")] = 0.17,
     days: Annotated[int, typer.Option(
         "--days", min=0, help="Most days between a record and its story's last record "
         "(records with a publication date).")] = 7,

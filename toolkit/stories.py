@@ -11,15 +11,16 @@ the records themselves wait in a temporary file and are written back with
   candidates from datasketch's LSH index, kept when the estimated Jaccard similarity
   reaches DUPLICATE_JACCARD. It points at the first record of the copies.
 - `id`: shared by records about the same story. Records are taken in a fixed order
-  (publication date, then id); each joins the story of its most similar earlier record
+  (publication date, then id); each joins the story whose centroid is most similar
   (cosine over tf-idf weighted words, titles counted twice, people/places/countries from
   `fields` as extra terms, the English translation's words when there is one, so an
   Arabic and a French dispatch meet) when that similarity reaches `threshold` and the
   story's last record is at most `days` away; otherwise it starts a story. The id is
   derived from the story's first record, and a record's story depends only on the
-  records before it: documents added later (a cron job's new day) leave old ids alone.
-  Candidates come from an index of each record's top terms (bounded lists), so the work
-  grows with the number of records, not with its square.
+  records before it (document frequencies too are counted over those records only):
+  documents added later (a cron job's new day) leave old ids alone. Candidates come
+  from an index of each record's top terms (bounded lists), so the work grows with
+  the number of records, not with its square.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from toolkit.records import Record, dumps, failed_upstream, stage_params
 
 STAGE = "stories"
 EMITS = ("records", "stories")
-DEFAULT_THRESHOLD = 0.12
+DEFAULT_THRESHOLD = 0.17
 DEFAULT_DAYS = 7
 DUPLICATE_JACCARD = 0.5
 NUM_PERM = 64
@@ -50,6 +51,8 @@ POSTINGS_CAP = 200      # latest records kept per indexed term
 CANDIDATES = 50         # candidates scored per record, most terms shared first
 CENTROID_TERMS = 100     # terms kept per story centroid
 ENTITY_WEIGHT = 2.0
+BACKGROUND_DOCUMENTS = 50  # idf as if that many earlier records lacked the term
+UNDATED_FACTOR = 2.0       # a dated record and an undated story (or the reverse)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -70,6 +73,7 @@ class Signature:
     minhash: Any = None              # numpy uint32 array, or None for an empty body
     story: int = -1                  # position of the story's first record
     duplicate_of: str | None = None
+    usable: bool = True              # False: a record with no text, passed on untouched
 
 
 def _published(record: Record) -> tuple[str | None, int | None]:
@@ -134,6 +138,11 @@ class _Words:
         return [stem(w) for w in words if w not in stop and len(w) > 2]
 
 
+def _term_id(term: str) -> int:
+    """A number for a term that is the same in every run, whatever the input order."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def _shingles(text: str) -> list[bytes]:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < SHINGLE:
@@ -155,12 +164,10 @@ def _minhash(text: str):
 
 
 class _Collection:
-    """Signatures, the term vocabulary and document frequencies of the whole input."""
+    """The signatures of the whole input."""
 
     def __init__(self):
         self.signatures: list[Signature] = []
-        self.vocabulary: dict[str, int] = {}
-        self.df: Counter[int] = Counter()
         self.words = _Words()
 
     def add(self, record: Record, position: int) -> Signature:
@@ -170,9 +177,8 @@ class _Collection:
             counts[word] += 2
         for term in _entity_terms(record):
             counts[term] += ENTITY_WEIGHT
-        ids = {self._term_id(term): n for term, n in counts.items()}
-        self.df.update(ids.keys())
-        top = sorted(ids.items(), key=lambda item: (-item[1], item[0]))[:TOP_TERMS]
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_TERMS]
+        top = [(_term_id(term), n) for term, n in top]
         iso, day = _published(record)
         body = record.get("text") if isinstance(record.get("text"), str) else ""
         signature = Signature(position, str(record.get("id") or f"#{position}"), day, iso,
@@ -180,16 +186,10 @@ class _Collection:
         self.signatures.append(signature)
         return signature
 
-    def _term_id(self, term: str) -> int:
-        found = self.vocabulary.get(term)
-        if found is None:
-            found = self.vocabulary[term] = len(self.vocabulary)
-        return found
-
-    def weighted(self, signature: Signature) -> dict[int, float]:
+    def weighted(self, signature: Signature, df: Counter, total: int) -> dict[int, float]:
         """tf-idf weights of the record's top terms, unit length."""
-        total = len(self.signatures)
-        weights = {t: (1 + math.log(n)) * math.log((1 + total) / (1 + self.df[t]))
+        total += BACKGROUND_DOCUMENTS
+        weights = {t: (1 + math.log(n)) * math.log((1 + total) / (1 + df[t]))
                    for t, n in signature.terms.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items() if w > 0}
@@ -214,24 +214,24 @@ def assign_stories(collection: _Collection, *, threshold: float, days: int | Non
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=NUM_PERM)
-    postings: dict[int, list[int]] = defaultdict(list)
-    centroids: dict[int, dict[int, float]] = {}  # story -> summed member weights
-    last_day: dict[int, int] = {}
+    memory = _Memory()
+    seen_df: Counter[int] = Counter()  # document frequencies over the records so far only
     signatures = collection.signatures
-    for signature in sorted(signatures, key=_order):
+    in_order = sorted((s for s in signatures if s.usable), key=_order)
+    for seen, signature in enumerate(in_order, start=1):
         original = _find_original(signature, signatures, lsh)
-        vector = collection.weighted(signature)
+        seen_df.update(signature.terms.keys())
+        vector = collection.weighted(signature, seen_df, seen)
         if original is not None:
             signature.duplicate_of = original.duplicate_of or original.id
             signature.story = original.story
         else:
-            best = _best_match(signature, vector, centroids, postings, signatures, last_day,
-                               threshold, days)
+            best = _best_match(signature, vector, memory, signatures, threshold, days)
             signature.story = best if best is not None else signature.position
             if signature.minhash is not None:
                 from datasketch import LeanMinHash
                 lsh.insert(signature.position, _lean(signature.minhash, LeanMinHash))
-        _remember(signature, vector, centroids, postings, last_day)
+        memory.remember(signature, vector)
 
 
 def _lean(values, lean_class):
@@ -251,20 +251,22 @@ def _find_original(signature: Signature, signatures: list[Signature], lsh) -> Si
     return min(found, key=_order) if found else None
 
 
-def _best_match(signature, vector, centroids, postings, signatures, last_day, threshold, days):
-    """The position of the first record of the story closest to `vector`, or None."""
+def _best_match(signature, vector, memory, signatures, threshold, days):
+    """The story (position of its first record) whose centroid is closest to `vector`
+    among the stories of the records sharing its top terms, or None."""
     shared: Counter[int] = Counter()
     for term in _indexed_terms(vector):
-        for position in postings.get(term, ()):
+        for position in memory.postings.get(term, ()):
             shared[signatures[position].story] += 1
-    best, best_score = None, threshold
+    best, best_score = None, 0.0
     for story, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]:
-        if days is not None and signature.day is not None:
-            last = last_day.get(story)
-            if last is not None and abs(signature.day - last) > days:
-                continue
-        score = _cosine(vector, _unit(centroids[story]))
-        if score > best_score or (score == best_score and best is not None and story < best):
+        last = memory.last_day.get(story)
+        if days is not None and None not in (signature.day, last) and abs(signature.day - last) > days:
+            continue
+        score = _cosine(vector, _unit(memory.centroids[story]))
+        # a date on one side only: time cannot back the match, the words must do more
+        needed = threshold * (UNDATED_FACTOR if (signature.day is None) != (last is None) else 1)
+        if score >= needed and (score > best_score or (score == best_score and story < best)):
             best, best_score = story, score
     return best
 
@@ -279,21 +281,29 @@ def _indexed_terms(vector: dict[int, float]) -> list[int]:
             [:INDEXED_TERMS]]
 
 
-def _remember(signature, vector, centroids, postings, last_day) -> None:
-    centroid = centroids.setdefault(signature.story, {})
-    for term, weight in vector.items():
-        centroid[term] = centroid.get(term, 0.0) + weight
-    if len(centroid) > CENTROID_TERMS:  # bounded: the story's strongest terms
-        kept = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))[:CENTROID_TERMS]
-        centroids[signature.story] = dict(kept)
-    for term in _indexed_terms(vector):
-        entries = postings[term]
-        entries.append(signature.position)
-        if len(entries) > POSTINGS_CAP:
-            del entries[0]
-    if signature.day is not None:
-        last_day[signature.story] = max(last_day.get(signature.story, signature.day),
-                                        signature.day)
+@dataclass
+class _Memory:
+    """What grouping keeps while it walks the records: bounded per record and per term."""
+
+    postings: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    centroids: dict[int, dict[int, float]] = field(default_factory=dict)  # summed weights
+    last_day: dict[int, int] = field(default_factory=dict)
+
+    def remember(self, signature: Signature, vector: dict[int, float]) -> None:
+        centroid = self.centroids.setdefault(signature.story, {})
+        for term, weight in vector.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+        if len(centroid) > CENTROID_TERMS:  # bounded: the story's strongest terms
+            kept = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))
+            self.centroids[signature.story] = dict(kept[:CENTROID_TERMS])
+        for term in _indexed_terms(vector):
+            entries = self.postings[term]
+            entries.append(signature.position)
+            if len(entries) > POSTINGS_CAP:
+                del entries[0]
+        if signature.day is not None:
+            self.last_day[signature.story] = max(self.last_day.get(signature.story, 0),
+                                                 signature.day)
 
 
 # --- the stage ------------------------------------------------------------------------
@@ -332,7 +342,8 @@ def story_records(
             spool.write(dumps(record).encode("utf-8") + b"\n")
             if failed_upstream(record) or not isinstance(record.get("text"), str):
                 skipped.add(position)
-                collection.signatures.append(Signature(position, "", None, None, {}))
+                collection.signatures.append(Signature(position, "", None, None, {},
+                                                       usable=False))
                 continue
             collection.add(record, position)
         assign_stories(collection, threshold=threshold, days=days)
