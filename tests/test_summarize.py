@@ -360,9 +360,9 @@ def test_position_methods_prefer_earlier_sentences():
 def test_auto_takes_the_method_chosen_for_the_language(offline):
     from toolkit.summarize import DEFAULT_METHODS, FALLBACK_METHOD
 
-    records = [{"id": lang, "lang": lang, "text": text} for lang, text in
-               (("en", REPEATED), ("de", "Der Hafen ist offen. Die Schiffe warten. Es regnet. "
-                                 "Der Handel wächst."))]
+    german = "Der Hafen ist offen. Die Schiffe warten. Es regnet. Der Handel wächst."
+    records = [{"id": lang, "lang": lang, "text": text}
+               for lang, text in (("en", REPEATED), ("de", german))]
     out = {r["id"]: r for r in summarize_records(records, sentences=1)}
     assert out["en"]["summary"]["en"]["method"] == DEFAULT_METHODS["en"]
     assert out["de"]["summary"]["de"]["method"] == FALLBACK_METHOD

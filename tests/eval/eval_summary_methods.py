@@ -68,7 +68,10 @@ def rouge(scorer, predicted: list[str], references: list[list[str]]) -> dict[str
     return best
 
 
-def _same_sentence(a: str, b: str, words=Words()) -> bool:
+_WORDS = Words()
+
+
+def _same_sentence(a: str, b: str, words: Words = _WORDS) -> bool:
     wa, wb = set(words.tokenize(a)), set(words.tokenize(b))
     return bool(wa and wb) and len(wa & wb) / max(len(wa), len(wb)) >= 0.8
 
