@@ -15,6 +15,7 @@ from toolkit.ingest import ingest_paths
 from toolkit.sentences import split_sentences
 from toolkit.stories import story_records
 
+pytest_plugins = ["support.argos_fixtures"]
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 
@@ -183,3 +184,23 @@ def test_no_pair_is_missed_against_all_pairs_on_clear_stories():
     out = {k: v for k, v in out.items() if k in {r["id"] for r in records}}
     for a, b in combinations(out, 2):
         assert (out[a] == out[b]) == (a[0] == b[0])
+
+
+def test_run_with_stories_marks_a_republished_file(argos_env, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path in sorted((DOCS / "en").glob("*.txt")):
+        (inbox / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    original = (DOCS / "en" / "02_lana_misrata_berth.txt").read_text("utf-8")
+    _headline, body = original.split("\n", 1)
+    (inbox / "zz_republished.txt").write_text("Misrata berth opens\n" + body, "utf-8")
+    out = tmp_path / "out.jsonl"
+    run = invoke(["run", str(inbox), "--stories", "--skip-missing-models", "-o", str(out)])
+    assert run.exit_code == 0, run.stderr
+    records = {Path(r["source"]["path"]).name: r for r in
+               (json.loads(line) for line in out.read_text("utf-8").splitlines())}
+    assert len(records) == 6 and all("story" in r for r in records.values())
+    copy, first = records["zz_republished.txt"], records["02_lana_misrata_berth.txt"]
+    assert copy["story"]["duplicate_of"] == first["id"]
+    assert copy["story"]["id"] == first["story"]["id"] and first["story"]["size"] == 2
+    assert sum(r["story"]["duplicate_of"] is not None for r in records.values()) == 1

@@ -396,6 +396,7 @@ def run(
         "the path under PATH).")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", dir_okay=False, help="Write the run report as JSON here.")] = None,
+    stories: opt.Stories = False,
     force: opt.Force = False,
     max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
     cut: opt.Cut = False,
@@ -424,6 +425,7 @@ def run(
             summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
                        "method": method, **shared},
             extract=shared,
+            stories={} if stories else None,
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
                   state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
