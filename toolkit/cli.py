@@ -16,6 +16,8 @@ from typer.core import TyperGroup
 
 from toolkit import options as opt
 from toolkit.records import run_stage, write_records
+from toolkit.stories import DEFAULT_DAYS as STORY_DAYS
+from toolkit.stories import DEFAULT_THRESHOLD as STORY_THRESHOLD
 
 try:  # typer >= 0.25 parses with its own copy of click
     from typer._click.exceptions import UsageError
@@ -287,10 +289,11 @@ def stories(
         "--emit", help="records: every record with story {id, size, duplicate_of}; stories: "
         "one record per story (members, dates, title, summary, fields counted).")] = "records",
     threshold: Annotated[float, typer.Option(
-        "--threshold", help="Least similarity (0-1] for a record to join a story.")] = 0.17,
+        "--threshold", help="Least similarity (0-1] for a record to join a story.")
+    ] = STORY_THRESHOLD,
     days: Annotated[int, typer.Option(
         "--days", min=0, help="Most days between a record and its story's last record "
-        "(records with a publication date).")] = 7,
+        "(records with a publication date).")] = STORY_DAYS,
     sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
     input: opt.Input = None,
     output: opt.Output = None,

@@ -26,15 +26,16 @@ the records themselves wait in a temporary file and are written back with
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 import re
-import tempfile
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from toolkit.records import Record, dumps, failed_upstream, stage_params
@@ -48,7 +49,7 @@ NUM_PERM = 64
 SHINGLE = 3
 TOP_TERMS = 40          # terms kept per record (by tf) before weighting
 INDEXED_TERMS = 20      # of those, the best weighted go into the candidate index
-POSTINGS_CAP = 200      # latest records kept per indexed term
+POSTINGS_CAP = 100      # stories of the latest records kept per indexed term
 CANDIDATES = 50         # candidates scored per record, most terms shared first
 CENTROID_TERMS = 100     # terms kept per story centroid
 ENTITY_WEIGHT = 2.0
@@ -152,6 +153,14 @@ def _shingles(text: str) -> list[bytes]:
                    for i in range(len(words) - SHINGLE + 1)})
 
 
+@lru_cache(maxsize=1)
+def _permutations():
+    """datasketch draws its permutations anew for every MinHash: once is enough."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+
 def _minhash(text: str):
     import numpy
     from datasketch import MinHash
@@ -161,7 +170,8 @@ def _minhash(text: str):
         return None
     # crc32 (C, deterministic) to number the shingles: the MinHash permutations do the
     # hashing that matters, and sha1 (datasketch's default) was a third of the stage's time
-    sketch = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
+    sketch = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32",
+                     permutations=_permutations())
     sketch.update_batch(shingles)
     return numpy.asarray(sketch.hashvalues, dtype=numpy.uint32)  # the affine32 scheme
 
@@ -229,7 +239,7 @@ def assign_stories(collection: _Collection, *, threshold: float, days: int | Non
             signature.duplicate_of = original.duplicate_of or original.id
             signature.story = original.story
         else:
-            best = _best_match(signature, vector, memory, signatures, threshold, days)
+            best = _best_match(signature, vector, memory, threshold, days)
             signature.story = best if best is not None else signature.position
             if signature.minhash is not None:
                 from datasketch import LeanMinHash
@@ -254,15 +264,15 @@ def _find_original(signature: Signature, signatures: list[Signature], lsh) -> Si
     return min(found, key=_order) if found else None
 
 
-def _best_match(signature, vector, memory, signatures, threshold, days):
+def _best_match(signature, vector, memory, threshold, days):
     """The story (position of its first record) whose centroid is closest to `vector`
     among the stories of the records sharing its top terms, or None."""
     shared: Counter[int] = Counter()
     for term in _indexed_terms(vector):
-        for position in memory.postings.get(term, ()):
-            shared[signatures[position].story] += 1
+        shared.update(memory.postings.get(term, ()))
     best, best_score = None, 0.0
-    for story, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]:
+    for story, _ in heapq.nsmallest(CANDIDATES, shared.items(),
+                                    key=lambda item: (-item[1], item[0])):
         last = memory.last_day.get(story)
         if days is not None and None not in (signature.day, last) and abs(signature.day - last) > days:
             continue
@@ -288,7 +298,7 @@ def _indexed_terms(vector: dict[int, float]) -> list[int]:
 class _Memory:
     """What grouping keeps while it walks the records: bounded per record and per term."""
 
-    postings: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    postings: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # stories
     centroids: dict[int, dict[int, float]] = field(default_factory=dict)  # summed weights
     last_day: dict[int, int] = field(default_factory=dict)
 
@@ -299,9 +309,9 @@ class _Memory:
         if len(centroid) > CENTROID_TERMS:  # bounded: the story's strongest terms
             kept = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))
             self.centroids[signature.story] = dict(kept[:CENTROID_TERMS])
-        for term in _indexed_terms(vector):
+        for term in _indexed_terms(vector):  # the story, not the record: stories never merge
             entries = self.postings[term]
-            entries.append(signature.position)
+            entries.append(signature.story)
             if len(entries) > POSTINGS_CAP:
                 del entries[0]
         if signature.day is not None:
@@ -336,6 +346,8 @@ def story_records(
     Reads every record before the first is written (a grouping stage); records wait in
     a temporary file, only their signatures stay in memory.
     """
+    import tempfile
+
     check_options(threshold=threshold, days=days, emit=emit)
     params = stage_params(threshold=threshold, days=days)
     with tempfile.TemporaryFile() as spool:

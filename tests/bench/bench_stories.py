@@ -10,8 +10,9 @@ last sentence dropped). Each side runs in its own process (peak RSS is its own):
 - all pairs: tf-idf cosine over every pair of documents, joined when >= 0.3 (union-find),
   on B documents (default 5,000): what a user writes first.
 
-Both are scored against the generated stories (pairwise F1). Exits 1 when stories takes
-more than 10 minutes for N documents or is not faster per document than all pairs.
+Both are scored against the generated stories (pairwise F1). Wall and CPU seconds (the
+machine may be shared). Exits 1 when stories takes more than 10 CPU minutes for N
+documents or more CPU than all pairs on the baseline's documents.
 
     python tests/bench/bench_stories.py [--docs 100000] [--baseline-docs 5000]
 """
@@ -101,10 +102,10 @@ def side_stories(count: int) -> dict:
             truth.append(record["truth"])
             yield {key: value for key, value in record.items() if key != "truth"}
 
-    started = time.perf_counter()  # generating the documents is inside the time: it is small
+    started, cpu = time.perf_counter(), time.process_time()  # generating is inside: it is small
     out = [r["story"]["id"] for r in story_records(streamed())]
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "f1": pairwise_f1(truth, out)}
+    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+            "f1": pairwise_f1(truth, out)}
 
 
 def side_all_pairs(count: int) -> dict:
@@ -112,7 +113,7 @@ def side_all_pairs(count: int) -> dict:
 
     records = generated(count)
     truth = [r["truth"] for r in records]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     bags = [Counter(re.findall(r"\w+", (r["title"] + " " + r["text"]).lower())) for r in records]
     df = Counter(w for bag in bags for w in bag)
     vectors = []
@@ -136,7 +137,8 @@ def side_all_pairs(count: int) -> dict:
             if sum(v * large.get(w, 0.0) for w, v in small.items()) >= 0.3:
                 parent[find(i)] = find(j)
     out = [find(i) for i in range(count)]
-    return {"seconds": time.perf_counter() - started, "f1": pairwise_f1(truth, out)}
+    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+            "f1": pairwise_f1(truth, out)}
 
 
 def run_side(name: str, count: int) -> dict:
@@ -161,15 +163,15 @@ def main() -> int:
             ("toolkit stories", args.baseline_docs, run_side("stories", args.baseline_docs)),
             ("all pairs (tf-idf cosine >= 0.3)", args.baseline_docs,
              run_side("all_pairs", args.baseline_docs))]
-    print("| side | documents | seconds | docs/s | peak RSS | pairwise F1 |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| side | documents | seconds | CPU seconds | docs/CPU s | peak RSS | pairwise F1 |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, count, r in rows:
-        print(f"| {name} | {count:,} | {r['seconds']:.1f} | {count / r['seconds']:,.0f} | "
-              f"{r['peak_mib']:.0f} MiB | {r['f1']:.3f} |")
+        print(f"| {name} | {count:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
+              f"{count / r['cpu']:,.0f} | {r['peak_mib']:.0f} MiB | {r['f1']:.3f} |")
     small, naive = rows[1][2], rows[2][2]
-    print(f"\non {args.baseline_docs:,} documents stories is "
-          f"{naive['seconds'] / small['seconds']:.1f}x faster than all pairs")
-    ok = rows[0][2]["seconds"] < 600 and small["seconds"] < naive["seconds"]
+    print(f"\non {args.baseline_docs:,} documents stories takes "
+          f"{naive['cpu'] / small['cpu']:.1f}x less CPU than all pairs")
+    ok = rows[0][2]["cpu"] < 600 and small["cpu"] < naive["cpu"]
     return 0 if ok else 1
 
 
