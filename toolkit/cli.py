@@ -19,6 +19,8 @@ from toolkit import options as opt
 from toolkit.limits import option_range
 from toolkit.output import guard_standard_streams, terminate_like_ctrl_c
 from toolkit.records import run_stage, write_records
+from toolkit.stories import DEFAULT_DAYS as STORY_DAYS
+from toolkit.stories import DEFAULT_THRESHOLD as STORY_THRESHOLD
 
 try:  # typer >= 0.25 parses with its own copy of click
     from typer._click.exceptions import ClickException, UsageError
@@ -353,6 +355,44 @@ def extract(
 
 
 @app.command()
+def stories(
+    emit: Annotated[str, typer.Option(
+        "--emit", help="records: every record with story {id, size, duplicate_of}; stories: "
+        "one record per story (members, dates, title, summary, fields counted).")] = "records",
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Least similarity (0-1] for a record to join a story.")
+    ] = STORY_THRESHOLD,
+    days: Annotated[int, typer.Option(
+        "--days", min=0, help="Most days between a record and its story's last record "
+        "(records with a publication date).")] = STORY_DAYS,
+    sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    progress: opt.Progress = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Group records that tell the same story and mark near-copies (reads all input first).
+
+    Example: toolkit run docs/ -o today.jsonl && toolkit stories --emit stories -i today.jsonl
+    """
+    from toolkit.records import EXIT_USAGE
+    from toolkit.stories import check_options, story_records
+
+    settings = {"threshold": threshold, "days": days, "emit": emit}
+    try:
+        check_options(**settings)
+    except ValueError as exc:
+        typer.echo(f"toolkit stories: {exc}", err=True)
+        _finish(EXIT_USAGE)
+
+    def stage(records):
+        return story_records(records, **settings, sentences=sentences or 3)
+
+    _finish(run_stage("stories", stage, input=input, output=output, progress=progress,
+                      quiet=quiet))
+
+
+@app.command()
 def export(
     format: Annotated[Optional[str], typer.Option(
         "--format", help="csv, tsv, jsonl, parquet or sqlite; default: from the -o suffix, "
@@ -430,6 +470,7 @@ def run(
         "the path under PATH).")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", dir_okay=False, help="Write the run report as JSON here.")] = None,
+    stories: opt.Stories = False,
     force: opt.Force = False,
     max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
     cut: opt.Cut = False,
@@ -458,6 +499,7 @@ def run(
             summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
                        "method": method, **shared},
             extract=shared,
+            stories={} if stories else None,
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
                   state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,

@@ -94,3 +94,8 @@ SummaryOn = Annotated[str, typer.Option(
 SUMMARY_SENTENCES_DEFAULT = None  # 3, unless --ratio
 SUMMARY_METHOD_DEFAULT = SUMMARY_DEFAULT_METHOD
 SUMMARY_ON_DEFAULT = "source"
+
+# --- stories (offered by `toolkit run`) ---
+Stories = Annotated[bool, typer.Option(
+    "--stories", help="Also group the documents into stories: story {id, size, duplicate_of} "
+    "on each record (waits for every document before writing; see `toolkit stories`).")]

@@ -50,6 +50,7 @@ class RunConfig:
     translate: dict[str, Any] = field(default_factory=dict)
     summarize: dict[str, Any] = field(default_factory=dict)
     extract: dict[str, Any] = field(default_factory=dict)
+    stories: dict[str, Any] | None = None  # None: no stories; else story_records' options
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -517,9 +518,9 @@ def _run_locked(job: Job, state: Any) -> int:
             documents = _sharded(meter.timed("ingest", _ingest(job)), job)
             with Output(job.output) as stream:
                 spool = _Spool(stream, job)
-                for record, _reused in run_documents(documents, job.config, state=state,
-                                                    only_new=job.only_new, resume=job.resume,
-                                                    meter=meter):
+                results = run_documents(documents, job.config, state=state,
+                                        only_new=job.only_new, resume=job.resume, meter=meter)
+                for record, _reused in _with_stories(results, job.config.stories):
                     # Every error in the output counts, reused or not: an unchanged folder
                     # gives cron the same exit status every night.
                     report.new_errors(record, 0)
@@ -554,6 +555,17 @@ def _finish_report(job: Job, meter: Meter, report: Any, written: int, seconds: f
     if job.report_path:
         _write_json(job.report_path, summary)
     return status
+
+
+def _with_stories(results: Iterator[tuple[Record, bool]], options: dict[str, Any] | None
+                  ) -> Iterator[tuple[Record, bool]]:
+    """`--stories`: the written records grouped into stories (a grouping stage: it reads
+    every record of the run before it gives the first one back)."""
+    if options is None:
+        return results
+    from toolkit.stories import story_records
+
+    return ((record, False) for record in story_records((r for r, _ in results), **options))
 
 
 def _ingest(job: Job) -> Iterator[Record]:

@@ -35,10 +35,26 @@ from toolkit.records import (
 from toolkit.sentences import Sentence, split_sentences
 
 STAGE = "summarize"
-METHODS = ("lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic", "reduction")
-# Chosen by tests/eval/eval_summarize.py (README, "summarize"): best at keeping the
-# sentences a reader would keep, over the Arabic, French and English fixtures.
-DEFAULT_METHOD = "lexrank"
+SUMY_METHODS = ("lexrank", "textrank", "lsa", "luhn", "edmundson", "kl", "sumbasic",
+                "reduction")
+# The graph methods with a bonus for coming early in the text (news puts the facts first):
+# a sentence's rating times 1 + POSITION_BONUS / (1 + its place among the candidates).
+POSITION_METHODS = ("lexrank-position", "textrank-position")
+POSITION_BONUS = 1.0
+LEAD = "lead"  # the first sentences after the headline and the dateline
+AUTO = "auto"
+METHODS = (AUTO, *SUMY_METHODS, *POSITION_METHODS, LEAD)
+# `auto`, the default: per language, the method with the best ROUGE-1 against reference
+# summaries others wrote (tests/eval/eval_summary_methods.py, README "summarize"): BBC
+# News (en), RPM2 (fr), fixtures/summary_ar (ar). Other languages: the best mean of the three.
+DEFAULT_METHOD = AUTO
+DEFAULT_METHODS = {"en": "reduction", "fr": "lexrank-position", "ar": "lsa"}
+FALLBACK_METHOD = "textrank"
+
+
+def method_for(method: str, lang: str | None) -> str:
+    """The method `auto` stands for in this language; any other method as it is."""
+    return DEFAULT_METHODS.get(lang or "", FALLBACK_METHOD) if method == AUTO else method
 DEFAULT_SENTENCES = 3
 SUPPORTED = {"ar": "arabic", "fr": "french", "en": "english"}
 UNKNOWN_LANG = "und"
@@ -415,14 +431,53 @@ _BUILDERS = {
 def summarizer_for(method: str, kit: LanguageKit, title_words: tuple[str, ...]):
     """The sumy summariser; built once per language, except Edmundson's (title words)."""
     if method == "edmundson":
-        return _edmundson(kit, title_words)
+        return _choosing_in_document_order(_edmundson(kit, title_words), 0.0)
     return _shared_summarizer(method, kit)
 
 
 @lru_cache(maxsize=64)
 def _shared_summarizer(method: str, kit: LanguageKit):
     # sumy's summarisers keep no state between documents, so one serves them all.
-    return _BUILDERS[method](kit, ())
+    base, _, position = method.partition("-")
+    return _choosing_in_document_order(_BUILDERS[base](kit, ()),
+                                       POSITION_BONUS if position else 0.0)
+
+
+def _choosing_in_document_order(summarizer, position_bonus: float):
+    """sumy's choice of the best rated sentences, with equal ratings kept in document order.
+
+    sumy sorts by rating with a stable sort, so ties should keep document order, but
+    ratings computed in floating point (LSA's SVD above all) give two equal sentences
+    ratings that differ in the last digits, and the later one could win. Ratings are
+    compared at 10 significant digits. With a position bonus, candidate k's rating is
+    multiplied by 1 + bonus / (1 + k).
+    """
+
+    def best_sentences(sentences, count, rating, *args, **kwargs):
+        from sumy.summarizers._summarizer import AbstractSummarizer
+
+        rate = (lambda s: rating[s]) if isinstance(rating, dict) else (
+            lambda s: rating(s, *args, **kwargs))
+        ratings = {}
+        for order, sentence in enumerate(sentences):
+            value = float(f"{float(rate(sentence)):.10g}")
+            ratings[sentence] = value * (1 + position_bonus / (1 + order))
+        return AbstractSummarizer._get_best_sentences(sentences, count, ratings)
+
+    summarizer._get_best_sentences = best_sentences
+    return summarizer
+
+
+def lead_sentences(document, count: int) -> list[int]:
+    """The first `count` candidate sentences, after a dateline or byline standing alone
+    (a first sentence of fewer than DATELINE_WORDS words)."""
+    sentences = list(document.sentences)
+    while sentences and len(sentences) > count and len(sentences[0].words) < DATELINE_WORDS:
+        sentences.pop(0)
+    return [s.index for s in sentences[:count]]
+
+
+DATELINE_WORDS = 4
 
 
 def summary_size(candidates: int, sentences: int, ratio: float | None) -> int:
@@ -448,12 +503,15 @@ def summarize_text(
     method rates fewer sentences than asked (no content words), the earliest unchosen
     sentences fill the summary.
     """
+    method = method_for(method, lang)
     kit = language_kit(lang if lang in SUPPORTED else None, arabic_stemmer)
     document, candidates = build_document(text, lang, title, kit.tokenizer, split)
     count = summary_size(candidates, sentences, ratio)
     in_order = [s.index for s in document.sentences]
     if candidates <= count:
         return in_order
+    if method == LEAD:
+        return lead_sentences(document, count)
     title_words = kit.tokenizer.to_words(title) if title else ()
     summarizer = summarizer_for(method, kit, title_words)
     with warnings.catch_warnings():
@@ -555,7 +613,7 @@ def _summarize_target(record: Record, target: _Target, params: dict, force: bool
     if not isinstance(record.get("summary"), dict):
         record["summary"] = {}
     record["summary"][target.key] = {
-        "method": params["method"],
+        "method": method_for(params["method"], target.lang),
         "params": params,
         "sentences": [
             {"index": i, "text": texts[i].text,
