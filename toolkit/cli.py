@@ -360,10 +360,10 @@ def stories(
         "--emit", help="records: every record with story {id, size, duplicate_of}; stories: "
         "one record per story (members, dates, title, summary, fields counted).")] = "records",
     threshold: Annotated[float, typer.Option(
-        "--threshold", help="Least similarity (0-1] for a record to join a story.")
+        "--threshold", min=0.0, max=1.0, help="Least similarity (0-1] for a record to join a story.")
     ] = STORY_THRESHOLD,
     days: Annotated[int, typer.Option(
-        "--days", min=0, help="Most days between a record and its story's last record "
+        "--days", **option_range("story_days"), help="Most days between a record and its story's last record "
         "(records with a publication date).")] = STORY_DAYS,
     sentences: opt.SummarySentences = opt.SUMMARY_SENTENCES_DEFAULT,
     input: opt.Input = None,

@@ -29,6 +29,7 @@ RANGES: dict[str, Range] = {
     "shards": Range("--shard", 1, 1_000_000),
     "chunk_records": Range("chunk_records", 1, 100_000),
     "export_batch": Range("batch_size", 1, 1_000_000),
+    "story_days": Range("--days", 0, 36_500),
 }
 
 

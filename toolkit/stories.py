@@ -38,6 +38,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from toolkit import limits
 from toolkit.records import Record, dumps, failed_upstream, stage_params
 
 STAGE = "stories"
@@ -325,8 +326,8 @@ class _Memory:
 def check_options(*, threshold: float, days: int | None, emit: str) -> None:
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be over 0 and at most 1, not {threshold!r}")
-    if days is not None and days < 0:
-        raise ValueError(f"days must be 0 or more, not {days!r}")
+    if days is not None:
+        limits.check("story_days", days, what="days (--days)")
     if emit not in EMITS:
         raise ValueError(f"--emit takes {' or '.join(EMITS)}, not {emit!r}")
 
