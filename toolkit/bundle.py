@@ -123,14 +123,14 @@ def export_bundle(target: Path | str, specs: list[str] | None = None) -> dict:
     data = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     from toolkit.output import Output
 
-    with Output(target, flag="models export") as stream:
-        with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as archive:
-            archive.addfile(_tar_info(MANIFEST, len(data)), io.BytesIO(data))
-            for package, entry in zip(packages, manifest["packages"]):
-                for file in entry["files"]:
-                    with open(package.path / file["path"], "rb") as handle:
-                        archive.addfile(_tar_info(f"packages/{package.name}/{file['path']}",
-                                                  file["size"]), handle)
+    with (Output(target, flag="models export") as stream,
+          tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as archive):
+        archive.addfile(_tar_info(MANIFEST, len(data)), io.BytesIO(data))
+        for package, entry in zip(packages, manifest["packages"]):
+            for file in entry["files"]:
+                with open(package.path / file["path"], "rb") as handle:
+                    archive.addfile(_tar_info(f"packages/{package.name}/{file['path']}",
+                                              file["size"]), handle)
     return manifest
 
 
