@@ -483,6 +483,33 @@ def show(
     write_stdout(table)
 
 
+@app.command()
+def digest(
+    file: Annotated[Optional[Path], typer.Argument(
+        help="JSON Lines to read (as -i); default stdin.", dir_okay=False)] = None,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    to: opt.To = opt.TO_DEFAULT,
+    title: Annotated[str, typer.Option("--title", help="The page's heading.")] = "Digest",
+    page_size: Annotated[int, typer.Option(
+        "--page-size", min=1, max=10_000, help="Stories shown at a time.")] = 50,
+    quiet: opt.Quiet = False,
+) -> None:
+    """One self-contained HTML page to read: stories (or documents), summaries beside their
+    source, people and places, a timeline and filters; opens offline from a file.
+
+    Example: toolkit run docs/ --to en -o today.jsonl && toolkit digest today.jsonl -o today.html
+    """
+    from toolkit.digest import digest_command
+    from toolkit.records import EXIT_USAGE
+
+    if file is not None and input is not None:
+        typer.echo("toolkit digest: give the input once: FILE or -i FILE", err=True)
+        _finish(EXIT_USAGE)
+    _finish(digest_command(input=file if input is None else input, output=output, to=to, title=title, page_size=page_size,
+                           quiet=quiet))
+
+
 def main() -> None:
     guard_standard_streams()
     app()
