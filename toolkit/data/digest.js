@@ -91,6 +91,8 @@
     shown.forEach(function (story) { if (story.date) counts[story.date] = (counts[story.date] || 0) + 1; });
     var most = 1;
     data.days.forEach(function (day) { most = Math.max(most, counts[day[0]] || 0); });
+    var days = data.days.map(function (day) { return day[0]; });
+    var oneYear = !days.length || days[0].slice(0, 4) === days[days.length - 1].slice(0, 4);
     var strip = document.getElementById("timeline");
     strip.textContent = "";
     data.days.forEach(function (day) {
@@ -102,7 +104,7 @@
       var fill = el("span", { "class": "bar" });
       fill.style.height = Math.round(100 * n / most) + "%";
       bar.appendChild(fill);
-      bar.appendChild(el("span", { "class": "label" }, day[0].slice(5)));
+      bar.appendChild(el("span", { "class": "label" }, day[0].slice(oneYear ? 5 : 2)));
       bar.addEventListener("click", function () {
         writeHash({ day: state.day === day[0] ? "" : day[0], page: 1 });
       });
