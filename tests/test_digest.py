@@ -110,6 +110,25 @@ def test_without_stories_every_document_is_a_card_newest_first():
     assert [c["id"] for c in cards] == ["doc:en/01.txt", "doc:fr/01.txt", "doc:ar/01.txt"]
 
 
+def test_a_summary_of_the_translation_shows_the_source_sentences_it_aligns_with():
+    record = arabic(story=None, summary={"en": {"sentences": [
+        {"index": 1, "text": "The council discussed decree 298."}]}})
+    record["translations"]["en"]["sentences"] = [
+        {"source": "طرابلس 5 مايو 2025.", "target": "Tripoli, 5 May 2025."},
+        {"source": "ناقش المجلس القرار رقم 298.", "target": "The council discussed decree 298."}]
+    [card] = stories([record])
+    assert card["summary"] == [{"t": "The council discussed decree 298.",
+                                "s": "ناقش المجلس القرار رقم 298.", "l": "ar"}]
+
+
+def test_an_untranslated_summary_is_shown_in_its_language_marked():
+    record = arabic(story=None, translations={})
+    record["summary"]["ar"]["sentences"][0].pop("translations")
+    [card] = stories([record])
+    assert card["summary"][0] == {"t": "", "s": "طرابلس 5 مايو 2025.", "l": "ar"}
+    assert card["title"] == "" and card["source_title"] == "اجتماع مجلس الوزراء"
+
+
 def test_a_story_record_supplies_the_story_summary_beside_its_source_sentences():
     members = [arabic(translations={"en": {"title": "Cabinet meeting", "sentences": [
         {"source": "طرابلس 5 مايو 2025.", "target": "Tripoli, 5 May 2025."}]}}), french()]

@@ -98,26 +98,31 @@ def _names(fields: dict[str, Any], key: str, to: str) -> list[str]:
 
 
 def _summary_pairs(record: Record, to: str) -> list[dict[str, str]]:
-    """[{t: sentence in `to` or '', s: source sentence, l: its language}] of the summary."""
+    """[{t: sentence in `to` or '', s: source sentence or '', l: source language}].
+
+    The summary of the source text (summary.<lang>) is shown through its sentences'
+    translations; a summary made on the translation (summary.<to>, `summarize --on to`)
+    through the source sentences the translation aligns with them.
+    """
     lang = _lang(record.get("lang"))
     summary = _dict(record.get("summary"))
-    chosen = _dict(summary.get(lang) or summary.get(to) or next(iter(summary.values()), None))
-    sentences = [_dict(s) for s in _list(chosen.get("sentences"))]
+    key = next((k for k in (lang, to) if k and k in summary), next(iter(summary), None))
     aligned = [_dict(s) for s in _list(_dict(_dict(record.get("translations")).get(to))
                                        .get("sentences"))]
     pairs = []
-    for sentence in sentences:
-        source = _text(sentence.get("text"))
-        if not source:
-            continue
-        translated = _text(_dict(sentence.get("translations")).get(to))
+    for sentence in map(_dict, _list(_dict(summary.get(key)).get("sentences"))):
+        text = _text(sentence.get("text"))
         index = sentence.get("index")
-        if not translated and isinstance(index, int) and 0 <= index < len(aligned):
-            translated = _text(aligned[index].get("target"))
-        if lang == to:
-            pairs.append({"t": source, "s": "", "l": lang})
+        pair = aligned[index] if isinstance(index, int) and 0 <= index < len(aligned) else {}
+        if not text:
+            continue
+        if key == to:
+            source = "" if lang in ("", to) else _text(pair.get("source"))
+            pairs.append({"t": text, "s": source, "l": lang})
         else:
-            pairs.append({"t": translated, "s": source, "l": lang})
+            translated = (_text(_dict(sentence.get("translations")).get(to))
+                          or _text(pair.get("target")))
+            pairs.append({"t": translated, "s": text, "l": _lang(key) or lang})
     return pairs
 
 

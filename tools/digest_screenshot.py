@@ -14,9 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import toolkit  # noqa: E402
-from support import browser  # noqa: E402
-from toolkit.digest import write_digest  # noqa: E402
+from support import browser
+
+import toolkit
+from toolkit.digest import write_digest
 
 
 def main() -> int:

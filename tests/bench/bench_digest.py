@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import browser  # noqa: E402
+from support import browser
 
 NAIVE = r"""
 import html, json, sys
