@@ -148,6 +148,21 @@ def test_a_story_record_alone_still_makes_a_card():
     assert (card["title"], card["date"], card["people"]) == ("Alone", "2025-01-02", [["X", 2]])
 
 
+def test_any_json_value_where_a_field_belongs_is_shown_or_left_out_never_a_crash():
+    odd = [{"id": 1, "title": ["x"], "lang": 5, "summary": {"ar": "x", "en": {"sentences": [
+               {"index": True, "text": 3}, None]}},
+            "fields": {"people": "x", "places": [1, None, {"name": ["y"]}], "dateline": "x",
+                       "published": 7, "dates": [{"iso": None}]},
+            "story": "s", "translations": {"en": []}, "source": {"path": ["/etc"]}},
+           {"id": "b", "story": {"id": 5}, "lang": "ar\"><b>", "errors": ["plain"]},
+           {"members": "x", "id": None}, {"members": [None, "a"], "id": "s2",
+                                          "first_date": 20250101, "fields": []}]
+    cards = stories(odd)
+    assert [c["id"] for c in cards] == ["doc:1", "doc:2", "doc:b", "s2"]
+    assert all(c["langs"] == [] for c in cards)  # a bad code never reaches a lang attribute
+    digest_html(odd)
+
+
 def test_document_text_cannot_end_the_data_or_add_markup():
     page = digest_html(fixture_records())
     assert "</script><b>" not in page and "<img src=x" not in page

@@ -58,6 +58,13 @@ def _lang(value: Any) -> str:
     return value if isinstance(value, str) and _LANG_CODE.match(value) else ""
 
 
+def _id(value: Any) -> str:
+    """A record's id as text: a string or a number; anything else is no id."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else ""
+
+
 def _date(fields: dict[str, Any]) -> str:
     """fields.published, else the first of fields.dates, as YYYY-MM-DD; else ''."""
     candidates = [fields.get("published")] + [_dict(d).get("iso") for d in _list(fields.get("dates"))]
@@ -135,7 +142,7 @@ def document_view(record: Record, to: str = "en") -> dict[str, Any]:
     if lang == to:
         translated = source_title
     return {
-        "id": _text(record.get("id")) or str(record.get("id", "")),
+        "id": _id(record.get("id")),
         "lang": lang,
         "title": translated,
         "source_title": source_title if source_title != translated else "",
