@@ -112,12 +112,20 @@
     });
   }
 
-  function entities(label, list) {
+  function entities(label, list, filter) {
     var row = el("div", { "class": "entities " + label.toLowerCase() });
     row.appendChild(el("span", { "class": "what" }, label + ": "));
     list.forEach(function (pair, i) {
       if (i) row.appendChild(document.createTextNode(", "));
-      row.appendChild(el("bdi", { "class": "name" }, pair[0]));
+      var name = el("bdi", { "class": "name" }, pair[0]);
+      if (filter) {  // a link that filters the page by this name
+        var params = new URLSearchParams();
+        params.set(filter, pair[0]);
+        var link = el("a", { href: "#" + params.toString(), "class": "filter" });
+        link.appendChild(name);
+        name = link;
+      }
+      row.appendChild(name);
       row.appendChild(el("span", { "class": "n" }, " (" + pair[1] + ")"));
     });
     return row;
@@ -157,9 +165,9 @@
     }
     article.appendChild(meta);
     if (story.summary.length) article.appendChild(summary(story));
-    if (story.people.length) article.appendChild(entities("People", story.people));
-    if (story.orgs.length) article.appendChild(entities("Organisations", story.orgs));
-    if (story.places.length) article.appendChild(entities("Places", story.places));
+    if (story.people.length) article.appendChild(entities("People", story.people, "person"));
+    if (story.orgs.length) article.appendChild(entities("Organisations", story.orgs, ""));
+    if (story.places.length) article.appendChild(entities("Places", story.places, "place"));
     story.errors.forEach(function (message) {
       article.appendChild(el("p", { "class": "error" }, message));
     });
