@@ -2,7 +2,7 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 
-.PHONY: install demo test bench eval lint clean geo-index
+.PHONY: install demo test bench eval lint clean geo-index browser digest-png
 
 install: $(STAMP)
 
@@ -15,7 +15,23 @@ $(STAMP): pyproject.toml
 	python3 -m venv .venv
 	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH_SPEC)" $(TORCH_PIP_ARGS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@$(MAKE) --no-print-directory browser
 	touch $(STAMP)
+
+# Headless Chromium for the digest's browser tests (tests/test_digest.py), from Debian's
+# packages where apt is available and we are root; elsewhere those tests skip and say why.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "make install: could not install chromium; the browser tests will skip" >&2; \
+	else echo "make install: no chromium (apt-get install chromium as root); the browser" \
+	  "tests will skip" >&2; fi
+
+# docs/digest.png, the README's picture of `toolkit digest` over fixtures/docs.
+digest-png: install
+	$(PY) tools/digest_screenshot.py
 
 # The nightly job on the bundled documents, then a table to read; packages are used when
 # installed (`toolkit models install`), else the table says translation was skipped.

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from support.argos_package import ROOT, build_package
+from support.jsonl_cli import SEEDS
 from typer.testing import CliRunner
 
 from toolkit import models
@@ -269,10 +269,7 @@ def test_two_processes_share_one_cache(installed, tmp_path):
     assert outputs[0][0] == outputs[1][0] == plain.stdout
 
 
-SEEDS = Path("/work/shared/seeds")
-
-
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="seeds not present")
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"{SEEDS} not present (the team's shared seeds)")
 def test_seeds_offline_twice_identical_and_arabic_reach_french(installed, tmp_path):
     records = []
     for path in sorted(SEEDS.glob("*.txt")):

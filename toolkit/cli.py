@@ -76,10 +76,18 @@ app = typer.Typer(
     help="Offline translation, summaries and structured fields for Arabic, French and "
     "English documents. Every command reads and writes JSON Lines, so they chain with pipes.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # `toolkit completion SHELL` instead: nothing loaded for --help
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from toolkit import __version__
+
+        typer.echo(f"toolkit {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -87,6 +95,9 @@ def _global_options(
     debug: Annotated[bool, typer.Option(
         "--debug", help="On an internal error (exit 70), print the full traceback too "
         "(also TOOLKIT_DEBUG=1).")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version,
+        help="Print the toolkit's version and exit.")] = False,
 ) -> None:
     """Offline translation, summaries and structured fields for Arabic, French and English
     documents. Every command reads and writes JSON Lines, so they chain with pipes."""
@@ -559,8 +570,66 @@ def show(
     write_stdout(table)
 
 
+@app.command()
+def digest(
+    file: Annotated[Optional[Path], typer.Argument(
+        help="JSON Lines to read (as -i); default stdin.", dir_okay=False)] = None,
+    input: opt.Input = None,
+    output: opt.Output = None,
+    to: opt.To = opt.TO_DEFAULT,
+    title: Annotated[str, typer.Option("--title", help="The page's heading.")] = "Digest",
+    page_size: Annotated[int, typer.Option(
+        "--page-size", min=1, max=10_000, help="Stories shown at a time.")] = 50,
+    quiet: opt.Quiet = False,
+) -> None:
+    """One self-contained HTML page to read: stories (or documents), summaries beside their
+    source, people and places, a timeline and filters; opens offline from a file.
+
+    Example: toolkit run docs/ --to en -o today.jsonl && toolkit digest today.jsonl -o today.html
+    """
+    from toolkit.digest import digest_command
+    from toolkit.records import EXIT_USAGE
+
+    if file is not None and input is not None:
+        typer.echo("toolkit digest: give the input once: FILE or -i FILE", err=True)
+        _finish(EXIT_USAGE)
+    _finish(digest_command(input=file if input is None else input, output=output, to=to, title=title, page_size=page_size,
+                           quiet=quiet))
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(help="bash, zsh or fish.")],
+) -> None:
+    """Print the shell completion script (Typer's) for bash, zsh or fish.
+
+    Example: toolkit completion bash >> ~/.bashrc   (fish: > ~/.config/fish/completions/toolkit.fish)
+    """
+    from typer.completion import completion_init, get_completion_script
+
+    from toolkit.records import EXIT_USAGE
+
+    if shell not in COMPLETION_SHELLS:
+        typer.echo(f"toolkit completion: {shell!r}: choose one of "
+                   f"{', '.join(COMPLETION_SHELLS)}", err=True)
+        _finish(EXIT_USAGE)
+    completion_init()
+    from toolkit.output import write_stdout
+
+    write_stdout(get_completion_script(prog_name="toolkit", complete_var=COMPLETE_VAR,
+                                       shell=shell).rstrip("\n") + "\n")
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+COMPLETE_VAR = "_TOOLKIT_COMPLETE"
+
+
 def main() -> None:
     guard_standard_streams()
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions (TAB)
+        from typer.completion import completion_init
+
+        completion_init()
     app()
 
 

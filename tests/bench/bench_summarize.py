@@ -214,7 +214,7 @@ def main() -> int:
         ("memory flat within 10 %", abs(growth) <= 0.10),
     ]
     print("goals: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in goals))
-    return 0
+    return 0 if all(ok for _, ok in goals) else 1
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from extract_score import read_jsonl, score, table  # tests/eval/extract_score.py
+
 from toolkit.extract import extract_records
-from toolkit.extract.score import read_jsonl, score, table
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 
