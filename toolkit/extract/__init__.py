@@ -83,9 +83,12 @@ def _title(record: Record, max_chars: int, cut: bool) -> str | None | bool:
 
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
-                   translation: dict | None = None, summary: dict | None = None
-                   ) -> dict[str, Any]:
-    """The `fields` of one text (and its headline), without `params`."""
+                   translation: dict | None = None, summary: dict | None = None,
+                   policy=None) -> dict[str, Any]:
+    """The `fields` of one text (and its headline), without `params`.
+
+    `policy` (combine.Policy) says which rule families add names beside the model's."""
+    from toolkit.extract.combine import DEFAULT
     from toolkit.extract.dateline import find_dateline, published_from_cue, published_from_title
     from toolkit.extract.normalise import matchable
 
@@ -100,11 +103,13 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     if published is None and title:
         published = published_from_title(matchable(title))
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
-    people = _people(sources, lang)
+    policy = policy or DEFAULT
+    model = _model_entities(sources, lang, policy)
+    people = _people(sources, lang, model, policy)
     if translation:
         _add_english_names(people, text, lang, translation, summary)
-    orgs = _organisations(sources, lang, dateline)
-    places, countries = _places_and_countries(sources, dateline, orgs, people)
+    orgs = _organisations(sources, lang, dateline, model, policy)
+    places, countries = _places_and_countries(sources, dateline, orgs, people, model, policy)
     return {
         "title": title,
         "published": published.isoformat() if published else None,
@@ -140,24 +145,45 @@ def _dateline_day(body, dateline, published: dt.date | None) -> list[dict]:
     return [DateMention(start, end, iso).as_dict(body, "text")]
 
 
-def _people(sources, lang) -> list[dict]:
-    from toolkit.extract.people import find_people, merge
+def _model_entities(sources, lang, policy) -> dict | None:
+    """Source name -> the model's entities in it; None where no model reads `lang`."""
+    if not policy.model:
+        return None
+    from toolkit.extract import ner
+
+    if not ner.available(lang):
+        return None
+    found = ner.find_entities([m.text for _, m in sources], lang,
+                              consistency=policy.consistency)
+    return {name: ents for (name, _), ents in zip(sources, found)}
+
+
+def _people(sources, lang, model=None, policy=None) -> list[dict]:
+    from toolkit.extract.combine import model_people
+    from toolkit.extract.people import Person, find_people, merge
 
     found = []
     for name, m in sources:
-        for person in find_people(m, lang):
+        people = find_people(m, lang)
+        if model is not None:
+            people = model_people(m, model[name], people, policy, Person)
+        for person in people:
             person.source = name
             found.append(person)
     return [person.as_dict() for person in merge(found)]
 
 
-def _organisations(sources, lang, dateline) -> list[dict]:
-    from toolkit.extract.organisations import find_organisations, merge
+def _organisations(sources, lang, dateline, model=None, policy=None) -> list[dict]:
+    from toolkit.extract.combine import model_organisations
+    from toolkit.extract.organisations import Organisation, find_organisations, merge
 
     found = []
     body = dict(sources).get("text")
     for name, m in sources:
-        for org in find_organisations(m, lang):
+        orgs = find_organisations(m, lang)
+        if model is not None:
+            orgs = model_organisations(m, model[name], orgs, policy, Organisation)
+        for org in orgs:
             if name == "title" and _title_case(m.source) and body is not None \
                     and org.name not in body.source:
                 continue  # "Health Committee Grills Ministry": every word capitalised
@@ -185,19 +211,37 @@ def _is_dateline_agency(org, dateline) -> bool:
     return (known_agency(org.acronym) or org.acronym) == agency
 
 
-def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict], list[str]]:
+def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy=None
+                          ) -> tuple[list[dict], list[str]]:
     """Countries by first mention; places (cities) once each, leaving out a city that is
     only part of an organisation's name ("University of Tripoli"), and a country word
-    that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»)."""
+    that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»).
+    With a model, its LOC spans are the places (the country looked up by name) and the
+    gazetteer adds what it missed where the policy says so."""
+    from toolkit.extract.combine import DEFAULT, overlaps, place_country, spans_of
     from toolkit.extract.normalise import norm
-    from toolkit.extract.places import find_mentions
+    from toolkit.extract.places import Mention, find_mentions
 
+    policy = policy or DEFAULT
     places: list[dict] = []
     seen: set[str] = set()
     countries: list[str] = []
     media = [o for o in orgs if _media_name(o["name"])]
     for name, m in sources:
-        for mention in find_mentions(m):
+        mentions = find_mentions(m)
+        if model is not None:
+            taken = spans_of(model[name])
+            mentions = [x for x in mentions if not overlaps(x.start, x.end, taken)
+                        and (policy.rule_places or x.kind == "adjective")]
+            for e in model[name]:
+                if e.label == "LOC":
+                    kind, code = place_country(e.text)
+                    mentions.append(Mention(code or "", kind if code else "place",
+                                            e.start, e.end))
+            mentions.sort(key=lambda x: x.start)
+        if not policy.adjectives:
+            mentions = [x for x in mentions if x.kind != "adjective"]
+        for mention in mentions:
             span = m.span(mention.start, mention.end)
             if _inside(people, name, *span) or _inside(media, name, *span):
                 continue
@@ -214,7 +258,7 @@ def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict
             key = norm(surface)
             if key not in seen:
                 seen.add(key)
-                places.append({"name": surface, "country": mention.code, "start": start,
+                places.append({"name": surface, "country": mention.code or None, "start": start,
                                "end": end, "source": name})
     if dateline and dateline.place and norm(dateline.place) not in seen:
         start, end = dateline.place_span
