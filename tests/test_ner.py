@@ -53,10 +53,16 @@ def test_a_listed_word_after_a_town_is_no_town_when_it_is_a_person():
 
 
 def test_a_month_that_is_a_surname_is_not_a_person_elsewhere():
-    fields = fields_of("Theresa May spoke in London. Talks resume in May, officials said.",
-                       "en")
-    assert names(fields, "people") == ["Theresa May"]
-    assert not any(p["name"] == "May" for p in fields["people"])
+    text = "Theresa May spoke in London. Talks resume in May, officials said."
+    found = ner.consistent([[ner.Entity("PER", 0, 11, "Theresa May")]], [text], "en")
+    assert [e.text for e in found[0]] == ["Theresa May"]  # "in May" stays a month
+
+
+def test_a_surname_alone_is_found_again_after_the_full_name():
+    text = "Jacques Chirac arrived. Later, Chirac met the press."
+    found = ner.consistent([[ner.Entity("PER", 0, 14, "Jacques Chirac")]], [text], "fr")
+    assert [(e.label, e.text) for e in found[0]] == [("PER", "Jacques Chirac"),
+                                                     ("PER", "Chirac")]
 
 
 def test_a_surname_alone_is_the_person_named_before():

@@ -23,7 +23,7 @@ class Policy:
     rule_people: bool = True   # people the rules find and the model does not
     rule_orgs: bool = True     # organisations the rules find and the model does not
     rule_places: bool = True   # gazetteer places and countries the model does not tag
-    adjectives: bool = True    # a country from its adjective ("Libyan", «الليبية»)
+    adjectives: bool = False   # a country from its adjective ("Libyan", «الليبية»)
     acronyms: bool = True      # "(OIM)" and bare acronyms defined in the text
     rule_bounds: bool = True   # a rule organisation replaces the ORG or LOC span it overlaps
     consistency: bool = True   # one type per name in a document, missed mentions found
@@ -48,12 +48,16 @@ def place_country(name: str) -> tuple[str, str | None]:
     The one place to switch to toolkit.extract.geo.country_of/is_country."""
     from toolkit.extract.places import find_mentions
 
+    name = _ARTICLE.sub("", name.strip())  # "l'Italie", "la Chine", "the Sudan"
     m = matchable(name.title() if name.isupper() else name)  # "MISRATA" heads a dispatch
     for mention in find_mentions(m):
         if mention.kind in ("country", "place") and mention.end - mention.start >= 0.8 * len(
                 m.text.strip()):
             return mention.kind, mention.code
     return "place", None
+
+
+_ARTICLE = re.compile(r"^(?:[lLdD]['’]|(?:la|le|les|the|The|La|Le|Les)\s+)")
 
 
 def overlaps(start: int, end: int, spans) -> bool:
@@ -184,8 +188,18 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
         surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
         out = [Entity("LOC", e.start, e.end, e.text)
                if e.label in ("PER", "ORG") and e.text not in surnames
-               and place_country(e.text)[1] else e for e in out]
+               and (place_country(e.text)[1] or _after_compass_word(text, e)) else e
+               for e in out]
     return out
+
+
+# «وسط جاوا», «شمال مالي», "central Java", "northern Mali": a region of somewhere
+_COMPASS = re.compile(r"(?:^|[\s(])(?:[وب]?(?:وسط|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي)"
+                      r"|[Cc]entral|[Nn]orthern|[Ss]outhern|[Ee]astern|[Ww]estern)\s+$")
+
+
+def _after_compass_word(text: str, e: Entity) -> bool:
+    return e.label == "PER" and bool(_COMPASS.search(text[max(0, e.start - 12):e.start]))
 
 
 def _trimmed(text: str, e: Entity) -> Entity | None:

@@ -93,7 +93,7 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
 # --- Arabic clitics ---------------------------------------------------------------------------
 
 _CLITIC_BEFORE_ARTICLE = re.compile(r"^[وف]?[بك]?(?=ال)")
-_CLITIC = re.compile(r"^(?:[وف][بلك]?|[بلك])(?=\w{3})")
+_CLITIC = re.compile(r"[وف][بلك]?|[بلك]")
 
 
 def _without_clitic(entity: Entity, text: str) -> Entity:
@@ -101,12 +101,12 @@ def _without_clitic(entity: Entity, text: str) -> Entity:
     match = _CLITIC_BEFORE_ARTICLE.match(entity.text)
     if match and match.end():
         return _cut(entity, match.end())
-    match = _CLITIC.match(entity.text)
-    if match:
-        rest = entity.text[match.end():]
-        first = rest.split()[0] if rest.split() else rest
-        if re.search(rf"(?<!\w){re.escape(first)}(?!\w)", text):
-            return _cut(entity, match.end())
+    for cut in (2, 1):  # «وبغداد»: «وب» + «غداد» or «و» + «بغداد», whichever the text has
+        if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
+            continue
+        first = entity.text[cut:].split()[0]
+        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text):
+            return _cut(entity, cut)
     return entity
 
 
