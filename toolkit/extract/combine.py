@@ -86,7 +86,7 @@ def model_people(m: Matchable, entities: list[Entity], rule_people: list, policy
         if e.label != "PER":
             continue
         name, start, end = m.surface(e.start, e.end)
-        name = name.strip(" ،,.-")
+        name = e.article + name.strip(" ،,.-")
         if not name:
             continue
         role = next((p.role for p in rule_people
@@ -116,6 +116,7 @@ def model_organisations(m: Matchable, entities: list[Entity], rule_orgs: list,
         if e.label != "ORG":
             continue
         name, start, end = m.surface(e.start, e.end)
+        name = e.article + name
         if policy.rule_bounds:
             # "Head of the Presidential Council", "United Nations Support Mission" + "in Libya"
             inside = [o for o in rule_orgs if overlaps(o.start, o.end, [(start, end)])
@@ -152,6 +153,8 @@ def _bounds_the_model(org, model_spans, person_spans) -> bool:
     touched = [(s, e) for s, e in model_spans if s < org.end and org.start < e]
     if not touched or overlaps(org.start, org.end, person_spans):
         return False
+    if touched == [(org.start, org.end)]:
+        return False  # the same name: the model's span stands (it keeps «ال» after «لل»)
     if org.acronym:
         return True
     return not any(c.isdigit() for c in org.name) and all(
@@ -186,7 +189,7 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
         out.append(e)
     if policy.known_places:
         surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
-        out = [Entity("LOC", e.start, e.end, e.text)
+        out = [Entity("LOC", e.start, e.end, e.text, e.article)
                if e.label in ("PER", "ORG") and e.text not in surnames
                and (place_country(e.text)[1] or _after_compass_word(text, e)) else e
                for e in out]
@@ -219,7 +222,7 @@ def _trimmed(text: str, e: Entity) -> Entity | None:
         end -= 1
     if end <= start:
         return None
-    return Entity(e.label, start, end, text[start:end])
+    return Entity(e.label, start, end, text[start:end], e.article if start == e.start else "")
 
 
 def _starts_with_role(name: str) -> bool:

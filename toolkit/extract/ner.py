@@ -34,6 +34,7 @@ class Entity:
     start: int
     end: int
     text: str
+    article: str = ""  # «للأمم المتحدة» -> "ال" + «أمم المتحدة»: the article the clitic ate
 
 
 def shipped_path(lang: str) -> Path:
@@ -93,6 +94,7 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
 # --- Arabic clitics ---------------------------------------------------------------------------
 
 _CLITIC_BEFORE_ARTICLE = re.compile(r"^[وف]?[بك]?(?=ال)")
+_CLITIC_ON_ARTICLE = re.compile(r"^[وف]?لل")  # ل + ال written لل
 _CLITIC = re.compile(r"[وف][بلك]?|[بلك]")
 
 
@@ -101,17 +103,28 @@ def _without_clitic(entity: Entity, text: str) -> Entity:
     match = _CLITIC_BEFORE_ARTICLE.match(entity.text)
     if match and match.end():
         return _cut(entity, match.end())
+    match = _CLITIC_ON_ARTICLE.match(entity.text)
+    if match and len(entity.text) - match.end() >= 3:
+        return _cut(entity, match.end(), article="ال")
     for cut in (2, 1):  # «وبغداد»: «وب» + «غداد» or «و» + «بغداد», whichever the text has
         if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
             continue
         first = entity.text[cut:].split()[0]
-        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text):
+        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) or _known_place(first):
             return _cut(entity, cut)
     return entity
 
 
-def _cut(entity: Entity, cut: int) -> Entity:
-    return Entity(entity.label, entity.start + cut, entity.end, entity.text[cut:])
+def _known_place(word: str) -> bool:
+    """«أوباري» after «و»: a name the gazetteer or CLDR knows as it stands."""
+    from toolkit.extract.places import arabic_entry
+
+    entry = arabic_entry(word)
+    return entry is not None and entry.kind in ("country", "place")
+
+
+def _cut(entity: Entity, cut: int, article: str = "") -> Entity:
+    return Entity(entity.label, entity.start + cut, entity.end, entity.text[cut:], article)
 
 
 # --- document consistency ---------------------------------------------------------------------
@@ -134,7 +147,7 @@ def consistent(found: list[list[Entity]], texts: list[str], lang: str | None
     label_of.update(surnames)  # "Macron" after "Emmanuel Macron" is the person
     out = []
     for ents, text in zip(found, texts):
-        spans = [Entity(label_of[e.text], e.start, e.end, e.text) for e in ents]
+        spans = [Entity(label_of[e.text], e.start, e.end, e.text, e.article) for e in ents]
         spans += _missed_mentions(label_of, spans, text, lang)
         out.append(sorted(spans, key=lambda e: e.start))
     return out
@@ -156,14 +169,17 @@ def _missed_mentions(known: dict[str, str], spans: list[Entity], text: str,
     names = sorted((n for n in known if len(n) >= 3), key=len, reverse=True)
     if not names:
         return []
-    prefix = r"(?<![\w])(?:[وفبلك]{1,2})?" if lang == "ar" else r"(?<![\w])"
-    pattern = re.compile(prefix + "(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+    prefix = r"(?<![\w])(?P<pre>[وفبلك]{1,2})?" if lang == "ar" else r"(?<![\w])"
+    pattern = re.compile(prefix + "(?P<name>" + "|".join(map(re.escape, names)) + r")(?![\w])")
     taken = [(e.start, e.end) for e in spans]
     added = []
     for match in pattern.finditer(text):
-        start, end = match.span(1)
+        start, end = match.span("name")
         if any(s < end and start < e for s, e in taken):
             continue
         taken.append((start, end))
-        added.append(Entity(known[match[1]], start, end, match[1]))
+        pre = match.groupdict().get("pre") or ""
+        name = match["name"]
+        article = "ال" if pre.endswith("لل") and not name.startswith("ال") else ""
+        added.append(Entity(known[name], start, end, name, article))
     return added

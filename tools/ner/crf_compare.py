@@ -71,12 +71,38 @@ def train_sentences(lang: str):
     return recipe.read_conll(data / "anercorp-train.conll", {n for r in train for n in r})
 
 
-def main() -> int:
-    import pycrfsuite
+def score_spacy(lang: str) -> int:
+    from toolkit.extract import ner
 
+    nlp = ner.pipeline(lang)
+    name = SET[lang]
+    key = {"PER": "people", "ORG": "organisations", "LOC": "places"}
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        for line in (EVAL / name / "expected.jsonl").open(encoding="utf-8"):
+            gold = json.loads(line)
+            text = matchable((EVAL / name / "docs" / gold["file"]).read_text("utf-8")).text
+            fields = {"people": [], "organisations": [], "places": []}
+            for ent in nlp(text).ents:
+                if ent.label_ in key:
+                    fields[key[ent.label_]].append({"name": ent.text})
+            out.write(json.dumps({"source": {"path": gold["file"]}, "fields": fields},
+                                 ensure_ascii=False) + "\n")
+    result = subprocess.run([sys.executable, str(EVAL / "score_fields.py"), out.name,
+                             str(EVAL / name / "expected.jsonl")], capture_output=True, text=True)
+    print(f"spaCy {lang} raw spans on {name}: {result.stdout.strip().splitlines()[-1]}")
+    return 0
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="en")
+    parser.add_argument("--spacy", action="store_true",
+                        help="score the shipped spaCy pipeline's raw spans the same way")
     args = parser.parse_args()
+    if args.spacy:
+        return score_spacy(args.lang)
+    import pycrfsuite
+
     gaz = gazetteer()
     trainer = pycrfsuite.Trainer(verbose=False)
     for sent in train_sentences(args.lang):
