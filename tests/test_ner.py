@@ -65,6 +65,19 @@ def test_a_surname_alone_is_found_again_after_the_full_name():
                                                      ("PER", "Chirac")]
 
 
+def test_one_definite_arabic_word_is_no_person_but_a_full_name_is():
+    fields = fields_of("وقال القرار إن وزير الخارجية الطاهر الباعور التقى السفير.", "ar")
+    people = names(fields, "people")
+    assert "القرار" not in people
+    assert any("الباعور" in p for p in people)
+
+
+def test_the_dateline_agency_is_no_organisation_of_the_text():
+    fields = fields_of("الكويت - 3 - 3 (كونا) -- قال وزير الصحة إن الخطة بدأت.", "ar")
+    assert fields["dateline"]["agency"] == "كونا"
+    assert "كونا" not in names(fields, "organisations")
+
+
 def test_a_surname_alone_is_the_person_named_before():
     fields = fields_of("Emmanuel Macron arrived on Monday. Later, Macron met the press.", "fr")
     assert names(fields, "people") == ["Emmanuel Macron"]

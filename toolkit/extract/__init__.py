@@ -206,12 +206,14 @@ def _title_case(title: str) -> bool:
 
 
 def _is_dateline_agency(org, dateline) -> bool:
+    """The agency the dateline names, by its acronym or as the whole name («كونا»)."""
     from toolkit.extract.dateline import known_agency
 
-    if not (dateline and dateline.agency and org.acronym):
+    if not (dateline and dateline.agency):
         return False
     agency = known_agency(dateline.agency) or dateline.agency
-    return (known_agency(org.acronym) or org.acronym) == agency
+    return any((known_agency(name) or name) == agency for name in (org.acronym, org.name)
+               if name)
 
 
 def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy=None

@@ -186,6 +186,8 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
                 continue
         if policy.role_spans and e.label == "ORG" and _starts_with_role(e.text):
             continue  # "ministre de l'Intérieur", "Head of the Presidential Council"
+        if policy.trim and e.label == "PER" and _definite_word(e.text):
+            continue  # «القرار»: one Arabic word with the article is a noun, not a name
         out.append(e)
     if policy.known_places:
         surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
@@ -223,6 +225,10 @@ def _trimmed(text: str, e: Entity) -> Entity | None:
     if end <= start:
         return None
     return Entity(e.label, start, end, text[start:end], e.article if start == e.start else "")
+
+
+def _definite_word(name: str) -> bool:
+    return " " not in name.strip() and name.startswith("ال") and len(name) > 3
 
 
 def _starts_with_role(name: str) -> bool:

