@@ -9,7 +9,7 @@ functions build the training features (tools/ner/train.py) and the run-time ones
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.extract.normalise import norm
@@ -27,28 +27,34 @@ def gazetteer() -> frozenset[str]:
     return frozenset(words | {norm(w) for lang in ("ar", "latin") for w in index[lang]})
 
 
+_UPPER, _LOWER, _DIGIT, _RUN = (re.compile(p) for p in (r"[A-Z]", r"[a-z]", r"\d", r"(.)\1+"))
+
+
+@lru_cache(maxsize=65536)
 def shape(word: str) -> str:
-    s = re.sub(r"[A-Z]", "X", word)
-    s = re.sub(r"[a-z]", "x", s)
-    s = re.sub(r"\d", "d", s)
-    return re.sub(r"(.)\1+", r"\1\1", s)
+    s = _DIGIT.sub("d", _LOWER.sub("x", _UPPER.sub("X", word)))
+    return _RUN.sub(r"\1\1", s)
+
+
+@lru_cache(maxsize=65536)
+def _own(word: str) -> tuple[str, ...]:
+    """The features of a word on its own (the same wherever it stands)."""
+    gaz = gazetteer()
+    low, key = word.lower(), norm(word)
+    bare = key[2:] if key.startswith("ال") else ""
+    return (f"w={low}", f"shape={shape(word)}", f"p2={low[:2]}", f"p3={low[:3]}",
+            f"s2={low[-2:]}", f"s3={low[-3:]}", f"title={word.istitle()}",
+            f"upper={word.isupper()}", f"gaz={key in gaz}", f"gaz-al={bool(bare) and bare in gaz}")
 
 
 def features(words: list[str]) -> list[list[str]]:
-    gaz = gazetteer()
+    lows = ["<>", "<>"] + [w.lower() for w in words] + ["<>", "<>"]
+    shapes = ["<>"] + [shape(w) for w in words] + ["<>"]
     out = []
     for i, w in enumerate(words):
-        low, key = w.lower(), norm(w)
-        bare = key[2:] if key.startswith("ال") else ""
-        f = [f"w={low}", f"shape={shape(w)}", f"p2={low[:2]}", f"p3={low[:3]}",
-             f"s2={low[-2:]}", f"s3={low[-3:]}", f"title={w.istitle()}", f"upper={w.isupper()}",
-             f"gaz={key in gaz}", f"gaz-al={bool(bare) and bare in gaz}"]
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            f.append(f"w{d}={words[j].lower() if 0 <= j < len(words) else '<>'}")
-        for d in (-1, 1):
-            j = i + d
-            f.append(f"shape{d}={shape(words[j]) if 0 <= j < len(words) else '<>'}")
+        f = list(_own(w))
+        f += [f"w-2={lows[i]}", f"w-1={lows[i + 1]}", f"w1={lows[i + 3]}", f"w2={lows[i + 4]}",
+              f"shape-1={shapes[i]}", f"shape1={shapes[i + 2]}"]
         out.append(f)
     return out
 
