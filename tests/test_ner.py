@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.extract import extract_records
-from toolkit.extract import ner
+from toolkit.extract import extract_records, ner
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "data" / "eval"

@@ -52,7 +52,7 @@ def trained_on(name: str) -> set[str]:
 
 def score(name: str, records: list[dict], policy=None) -> dict[str, float]:
     """F1 of people, orgs, places from the set's score_fields.py."""
-    from toolkit.extract import extract_fields, _lang_of
+    from toolkit.extract import _lang_of, extract_fields
 
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
                                      encoding="utf-8") as out:
@@ -73,9 +73,9 @@ def score(name: str, records: list[dict], policy=None) -> dict[str, float]:
 
 def _subset(gold: Path, files: set[str]) -> Path:
     lines = [line for line in gold.open(encoding="utf-8") if json.loads(line)["file"] in files]
-    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
-    handle.writelines(lines)
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.writelines(lines)
     return Path(handle.name)
 
 

@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools" / "ner"))
 sys.path.insert(0, str(ROOT / "tests" / "eval"))
 
-import train as recipe  # noqa: E402
+import train as recipe
 
-from toolkit.extract.normalise import matchable, norm  # noqa: E402
+from toolkit.extract.normalise import matchable, norm
 
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 SET = {"en": "conll2003", "ar": "anercorp"}
@@ -78,9 +78,9 @@ def held_out_gold(name: str) -> Path:
     seen = eval_ner.trained_on(name)
     lines = [line for line in (EVAL / name / "expected.jsonl").open(encoding="utf-8")
              if json.loads(line)["file"] not in seen]
-    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
-    handle.writelines(lines)
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.writelines(lines)
     return Path(handle.name)
 
 
@@ -101,7 +101,7 @@ def score_spacy(lang: str) -> int:
             out.write(json.dumps({"source": {"path": gold["file"]}, "fields": fields},
                                  ensure_ascii=False) + "\n")
     result = subprocess.run([sys.executable, str(EVAL / "score_fields.py"), out.name,
-                             str(held_out_gold(name))], capture_output=True, text=True)
+                             str(held_out_gold(name))], capture_output=True, text=True, check=True)
     print(f"spaCy {lang} raw spans on {name}: {result.stdout.strip().splitlines()[-1]}")
     return 0
 
@@ -151,7 +151,7 @@ def main() -> int:
             out.write(json.dumps({"source": {"path": gold["file"]}, "fields": fields},
                                  ensure_ascii=False) + "\n")
     result = subprocess.run([sys.executable, str(EVAL / "score_fields.py"), out.name,
-                             str(held_out_gold(name))], capture_output=True, text=True)
+                             str(held_out_gold(name))], capture_output=True, text=True, check=True)
     print(f"CRF {args.lang} on {name}: {result.stdout.strip().splitlines()[-1]}")
     return 0
 

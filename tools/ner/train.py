@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.extract.normalise import matchable  # noqa: E402
+from toolkit.extract.normalise import matchable
 
 DATA = ROOT.parent / "shared" / "data" / "ner"
 BUILD = ROOT / "build" / "ner"
@@ -95,7 +95,7 @@ def anercorp_chunks(data: Path, eval_half: bool = True
 def to_docbin(sentences, lang: str, path: Path, per_doc: int = 8) -> int:
     import spacy
     from spacy.tokens import DocBin
-    from spacy.training import iob_to_biluo, biluo_tags_to_spans
+    from spacy.training import biluo_tags_to_spans, iob_to_biluo
 
     nlp = spacy.blank(lang)
     db = DocBin()
@@ -122,7 +122,7 @@ def prepare(lang: str, data: Path) -> None:
         train, dev, trained_eval = anercorp_chunks(data)
         (out / "trained_eval.json").parent.mkdir(parents=True, exist_ok=True)
         (out / "trained_eval.json").write_text(json.dumps(trained_eval))
-        lines = lambda ranges: {n for r in ranges for n in r}  # noqa: E731
+        lines = lambda ranges: {n for r in ranges for n in r}
         path = data / "anercorp-train.conll"
         n_train = to_docbin(read_conll(path, lines(train)), lang, out / "train.spacy")
         n_dev = to_docbin(read_conll(path, lines(dev)), lang, out / "dev.spacy")
