@@ -224,7 +224,7 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
     With a model, its LOC spans are the places (the country looked up by name) and the
     gazetteer adds what it missed where the policy says so."""
     from toolkit.extract.combine import DEFAULT, overlaps, place_country, spans_of
-    from toolkit.extract.normalise import norm
+    from toolkit.extract.normalise import is_arabic, norm
     from toolkit.extract.places import Mention, find_mentions
 
     policy = policy or DEFAULT
@@ -232,6 +232,11 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
     seen: set[str] = set()
     countries: list[str] = []
     media = [o for o in orgs if _media_name(o["name"])]
+    # «الطاهر الباعور» tagged a place where the rules had not seen the name again
+    # (a word of an Arabic name, «الطاهر», too: Latin "Jordan" of "Michael Jordan" stays)
+    person_words = {norm(p["name"]) for p in people} | {
+        w for p in people for w in norm(p["name"]).split()
+        if len(p["name"].split()) > 1 and is_arabic(p["name"])}
     for name, m in sources:
         mentions = find_mentions(m)
         if model is not None:
@@ -259,6 +264,8 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
             surface, start, end = m.surface(mention.start, mention.end)
             if any(o["source"] == name and o["start"] <= start and end <= o["end"]
                    for o in orgs):
+                continue
+            if model is not None and norm(surface) in person_words:
                 continue
             key = norm(surface)
             if key not in seen:

@@ -77,7 +77,8 @@ def model_people(m: Matchable, entities: list[Entity], rule_people: list, policy
     if policy.person_bounds:
         # "Le directeur ..., Khalifa Al-Qaidi": a name the rules found with its role is a
         # person even where the model saw a place or an organisation
-        roled = [(p.start, p.end) for p in rule_people if p.role]
+        named = {p.key for p in rule_people if p.role}  # and later mentions of that name
+        roled = [(p.start, p.end) for p in rule_people if p.role or p.key in named]
         entities[:] = [e for e in entities if e.label == "PER"
                        or not overlaps(*m.span(e.start, e.end), roled)]
     out = []
