@@ -2,7 +2,7 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 
-.PHONY: install demo test bench eval lint clean geo-index browser digest-png
+.PHONY: install demo test bench eval lint clean geo-index train-ner browser digest-png
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ eval: install
 # The place index extract reads (toolkit/data/geo_index.json.gz), from GeoNames, CLDR, ISO 3166.
 geo-index: install
 	$(PY) tools/build_geo_index.py
+
+# Rebuild the NER pipelines in toolkit/data/ner/ from ../shared/data/ner (tools/ner/train.py).
+train-ner: install
+	$(PY) tools/ner/train.py
 
 lint: install
 	.venv/bin/ruff check toolkit tests

@@ -65,9 +65,12 @@ def extract_records(
 
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
-                   translation: dict | None = None, summary: dict | None = None
-                   ) -> dict[str, Any]:
-    """The `fields` of one text (and its headline), without `params`."""
+                   translation: dict | None = None, summary: dict | None = None,
+                   policy=None) -> dict[str, Any]:
+    """The `fields` of one text (and its headline), without `params`.
+
+    `policy` (combine.Policy) says which rule families add names beside the model's."""
+    from toolkit.extract.combine import DEFAULT
     from toolkit.extract.dateline import find_dateline, published_from_cue, published_from_title
     from toolkit.extract.normalise import matchable
 
@@ -82,14 +85,16 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     if published is None and title:
         published = published_from_title(matchable(title))
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
-    people = _people(sources, lang)
+    policy = policy or DEFAULT
+    model = _model_entities(sources, lang, policy)
+    people = _people(sources, lang, model, policy)
     if translation:
         _add_english_names(people, text, lang, translation, summary)
     from toolkit.romanise import fill_name_en
 
     fill_name_en(people)  # Arabic names the translation did not name: romanised
-    orgs = _organisations(sources, lang, dateline)
-    places, countries = _places_and_countries(sources, dateline, orgs, people)
+    orgs = _organisations(sources, lang, dateline, model, policy)
+    places, countries = _places_and_countries(sources, dateline, orgs, people, model, policy)
     return {
         "title": title,
         "published": published.isoformat() if published else None,
@@ -125,24 +130,48 @@ def _dateline_day(body, dateline, published: dt.date | None) -> list[dict]:
     return [DateMention(start, end, iso).as_dict(body, "text")]
 
 
-def _people(sources, lang) -> list[dict]:
-    from toolkit.extract.people import find_people, merge
+def _model_entities(sources, lang, policy) -> dict | None:
+    """Source name -> the model's entities in it; None where no model reads `lang`."""
+    if not policy.model:
+        return None
+    from toolkit.extract import ner
+
+    if not ner.available(lang):
+        return None
+    from toolkit.extract.combine import clean_entities
+
+    found = ner.find_entities([m.text for _, m in sources], lang,
+                              consistency=policy.consistency)
+    return {name: clean_entities(m.text, ents, policy)
+            for (name, m), ents in zip(sources, found)}
+
+
+def _people(sources, lang, model=None, policy=None) -> list[dict]:
+    from toolkit.extract.combine import model_people
+    from toolkit.extract.people import Person, find_people, merge
 
     found = []
     for name, m in sources:
-        for person in find_people(m, lang):
+        people = find_people(m, lang)
+        if model is not None:
+            people = model_people(m, model[name], people, policy, Person)
+        for person in people:
             person.source = name
             found.append(person)
     return [person.as_dict() for person in merge(found)]
 
 
-def _organisations(sources, lang, dateline) -> list[dict]:
-    from toolkit.extract.organisations import find_organisations, merge
+def _organisations(sources, lang, dateline, model=None, policy=None) -> list[dict]:
+    from toolkit.extract.combine import model_organisations
+    from toolkit.extract.organisations import Organisation, find_organisations, merge
 
     found = []
     body = dict(sources).get("text")
     for name, m in sources:
-        for org in find_organisations(m, lang):
+        orgs = find_organisations(m, lang)
+        if model is not None:
+            orgs = model_organisations(m, model[name], orgs, policy, Organisation)
+        for org in orgs:
             if name == "title" and _title_case(m.source) and body is not None \
                     and org.name not in body.source:
                 continue  # "Health Committee Grills Ministry": every word capitalised
@@ -162,27 +191,52 @@ def _title_case(title: str) -> bool:
 
 
 def _is_dateline_agency(org, dateline) -> bool:
+    """The agency the dateline names, by its acronym or as the whole name («كونا»)."""
     from toolkit.extract.dateline import known_agency
 
-    if not (dateline and dateline.agency and org.acronym):
+    if not (dateline and dateline.agency):
         return False
     agency = known_agency(dateline.agency) or dateline.agency
-    return (known_agency(org.acronym) or org.acronym) == agency
+    return any((known_agency(name) or name) == agency for name in (org.acronym, org.name)
+               if name)
 
 
-def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict], list[str]]:
+def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy=None
+                          ) -> tuple[list[dict], list[str]]:
     """Countries by first mention; places (cities) once each, leaving out a city that is
     only part of an organisation's name ("University of Tripoli"), and a country word
-    that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»)."""
-    from toolkit.extract.normalise import norm
-    from toolkit.extract.places import find_mentions
+    that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»).
+    With a model, its LOC spans are the places (the country looked up by name) and the
+    gazetteer adds what it missed where the policy says so."""
+    from toolkit.extract.combine import DEFAULT, overlaps, place_country, spans_of
+    from toolkit.extract.normalise import is_arabic, norm
+    from toolkit.extract.places import Mention, find_mentions
 
+    policy = policy or DEFAULT
     places: list[dict] = []
     seen: set[str] = set()
     countries: list[str] = []
     media = [o for o in orgs if _media_name(o["name"])]
+    # «الطاهر الباعور» tagged a place where the rules had not seen the name again
+    # (a word of an Arabic name, «الطاهر», too: Latin "Jordan" of "Michael Jordan" stays)
+    person_words = {norm(p["name"]) for p in people} | {
+        w for p in people for w in norm(p["name"]).split()
+        if len(p["name"].split()) > 1 and is_arabic(p["name"])}
     for name, m in sources:
-        for mention in find_mentions(m):
+        mentions = find_mentions(m)
+        if model is not None:
+            taken = spans_of(model[name])
+            mentions = [x for x in mentions if not overlaps(x.start, x.end, taken)
+                        and (policy.rule_places or x.kind == "adjective")]
+            for e in model[name]:
+                if e.label == "LOC":
+                    kind, code = place_country(e.text)
+                    mentions.append(Mention(code or "", kind if code else "place",
+                                            e.start, e.end))
+            mentions.sort(key=lambda x: x.start)
+        if not policy.adjectives:
+            mentions = [x for x in mentions if x.kind != "adjective"]
+        for mention in mentions:
             span = m.span(mention.start, mention.end)
             if _inside(people, name, *span) or _inside(media, name, *span):
                 continue
@@ -196,10 +250,12 @@ def _places_and_countries(sources, dateline, orgs, people=()) -> tuple[list[dict
             if any(o["source"] == name and o["start"] <= start and end <= o["end"]
                    for o in orgs):
                 continue
+            if model is not None and norm(surface) in person_words:
+                continue
             key = norm(surface)
             if key not in seen:
                 seen.add(key)
-                places.append({"name": surface, "country": mention.code, "start": start,
+                places.append({"name": surface, "country": mention.code or None, "start": start,
                                "end": end, "source": name})
     if dateline and dateline.place and norm(dateline.place) not in seen:
         start, end = dateline.place_span

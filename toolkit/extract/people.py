@@ -618,6 +618,11 @@ def _person(m: Matchable, tokens: list[Token], i: int, j: int, role: str | None)
     return Person(name, role, start, end, key)
 
 
+def name_key(name: str) -> tuple[str, ...]:
+    """The words that identify a person across mentions (article and case dropped)."""
+    return tuple(_key_word(w) for w in name.split())
+
+
 def _key_word(word: str) -> str:
     key = norm(word)
     for prefix in ("al-", "el-", "ال"):

@@ -1,0 +1,154 @@
+"""The statistical NER layer of `toolkit extract` and the rules merged with it.
+
+Every rule family that stays beside the model (toolkit.extract.combine.Policy) has a case
+here where it must not fire. The quality floor scores a small frozen sample of each dev set
+of ../shared/data/eval with its own score_fields.py, and skips where that pack is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.extract import extract_records, ner
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "data" / "eval"
+
+
+def fields_of(text: str, lang: str, title: str | None = None) -> dict:
+    record = {"id": "t", "text": text, "lang": lang}
+    if title:
+        record["title"] = title
+    return next(extract_records([record]))["fields"]
+
+
+def names(fields: dict, key: str) -> list[str]:
+    return [item["name"] for item in fields[key]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "fr"])
+def test_each_language_has_a_model_that_loads_offline(lang):
+    assert ner.available(lang), f"no NER pipeline for {lang}; run `make train-ner`"
+
+
+def test_the_model_finds_names_no_rule_lists():
+    fields = fields_of("Ljubomir Vranjes, the coach of Olympiakos, flew from Skopje to "
+                       "Reykjavik on Tuesday.", "en")
+    assert "Ljubomir Vranjes" in names(fields, "people")
+    assert "Olympiakos" in names(fields, "organisations")
+    assert {"Skopje", "Reykjavik"} <= set(names(fields, "places"))
+
+
+def test_a_listed_word_after_a_town_is_no_town_when_it_is_a_person():
+    fields = fields_of("The delegation arrived in Tripoli and Mohamed Salem welcomed it.",
+                       "en")
+    assert "Mohamed" not in " ".join(names(fields, "places"))
+    assert "Tripoli" in names(fields, "places")
+
+
+def test_a_month_that_is_a_surname_is_not_a_person_elsewhere():
+    text = "Theresa May spoke in London. Talks resume in May, officials said."
+    found = ner.consistent([[ner.Entity("PER", 0, 11, "Theresa May")]], [text], "en")
+    assert [e.text for e in found[0]] == ["Theresa May"]  # "in May" stays a month
+
+
+def test_a_surname_alone_is_found_again_after_the_full_name():
+    text = "Jacques Chirac arrived. Later, Chirac met the press."
+    found = ner.consistent([[ner.Entity("PER", 0, 14, "Jacques Chirac")]], [text], "fr")
+    assert [(e.label, e.text) for e in found[0]] == [("PER", "Jacques Chirac"),
+                                                     ("PER", "Chirac")]
+
+
+def test_one_definite_arabic_word_is_no_person_but_a_full_name_is():
+    fields = fields_of("وقال القرار إن وزير الخارجية الطاهر الباعور التقى السفير.", "ar")
+    people = names(fields, "people")
+    assert "القرار" not in people
+    assert any("الباعور" in p for p in people)
+
+
+def test_the_dateline_agency_is_no_organisation_of_the_text():
+    fields = fields_of("الكويت - 3 - 3 (كونا) -- قال وزير الصحة إن الخطة بدأت.", "ar")
+    assert fields["dateline"]["agency"] == "كونا"
+    assert "كونا" not in names(fields, "organisations")
+
+
+def test_a_surname_alone_is_the_person_named_before():
+    fields = fields_of("Emmanuel Macron arrived on Monday. Later, Macron met the press.", "fr")
+    assert names(fields, "people") == ["Emmanuel Macron"]
+
+
+def test_central_java_is_no_person():
+    fields = fields_of("ضرب زلزال قوي وسط جاوا في اندونيسيا صباح اليوم.", "ar")
+    assert not any("جاوا" in p["name"] for p in fields["people"])
+
+
+def test_arabic_clitics_come_off_a_name_found_bare_elsewhere():
+    fields = fields_of("وصل الوفد إلى بغداد أمس. وقال مسؤول في وبغداد إن المحادثات "
+                       "ستستمر بين بغداد وواشنطن.", "ar")
+    places = names(fields, "places")
+    assert "وبغداد" not in places and "بغداد" in places
+
+
+def test_a_name_starting_like_a_clitic_keeps_its_letter():
+    fields = fields_of("قال وليد المعلم وزير الخارجية إن الاجتماع كان ناجحا.", "ar")
+    assert not any(p["name"].startswith("ليد") for p in fields["people"])
+
+
+def test_the_role_from_the_rules_rides_on_the_model_name():
+    fields = fields_of("Foreign Minister Taher al-Baour met the delegation in Tripoli.", "en")
+    roles = {p["name"]: p["role"] for p in fields["people"]}
+    assert roles.get("Taher al-Baour") == "Foreign Minister"
+
+
+def test_a_defined_acronym_names_the_organisation_and_a_year_in_brackets_does_not():
+    fields = fields_of("The International Organization for Migration (IOM) said the World "
+                       "Cup (2014) drew crowds.", "en")
+    acronyms = {o["name"]: o["acronym"] for o in fields["organisations"]}
+    assert acronyms.get("International Organization for Migration") == "IOM"
+    assert "2014" not in acronyms.values()
+
+
+def test_a_rule_organisation_keeps_its_bounds_but_never_takes_a_person():
+    fields = fields_of("La Chambre de commerce, d'industrie et de services de Sfax a salué "
+                       "l'accord. M. Kamel Ben Youssef l'a signé.", "fr")
+    assert "Chambre de commerce, d'industrie et de services de Sfax" in names(
+        fields, "organisations")
+    assert not any("Ben Youssef" in o for o in names(fields, "organisations"))
+
+
+def test_spacy_is_imported_only_when_extract_reads_text():
+    code = ("import sys, toolkit.cli, toolkit.extract; "
+            "print('spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
+# --- the quality floor on real news labelled by others ----------------------------------------
+
+SAMPLE = 12  # the first documents of each dev set, frozen by their order in expected.jsonl
+FLOOR = {  # a little under the first measurement (README); a regression fails here
+    # measured: anercorp 0.49 / 0.41 / 0.75, conll2003 0.73 / 0.32 / 0.86,
+    # hipe2020_fr 0.76 / 0.43 / 0.72 (people / orgs / places)
+    "anercorp": {"people": 0.44, "orgs": 0.36, "places": 0.70},
+    "conll2003": {"people": 0.68, "orgs": 0.27, "places": 0.81},
+    "hipe2020_fr": {"people": 0.71, "orgs": 0.38, "places": 0.67},
+}
+
+
+@pytest.mark.skipif(not (EVAL / "score_fields.py").exists(),
+                    reason="../shared/data/eval (the shared data pack) is not here")
+@pytest.mark.parametrize("corpus", sorted(FLOOR))
+def test_quality_floor_on_a_frozen_sample_of_real_news(corpus):
+    sys.path.insert(0, str(ROOT / "tests" / "eval"))
+    import eval_ner
+
+    records = eval_ner.read_set(corpus, SAMPLE)
+    f1 = eval_ner.score(corpus, records)
+    low = {k: v for k, v in f1.items() if v < FLOOR[corpus][k]}
+    assert not low, f"{corpus}: F1 under the floor {FLOOR[corpus]}: {json.dumps(f1)}"

@@ -1,0 +1,237 @@
+"""Model spans and rule spans put together, by a policy measured on the dev splits.
+
+The statistical model (ner.py) finds the names; rules add what a model does not give:
+roles and titles of people, acronyms of organisations, the country of a place, the
+dateline's place and agency. Each rule family that may add names of its own is a switch in
+`Policy`; tests/eval/ablate_extract.py turns each off in turn on the dev splits of
+../shared/data/eval, and the defaults below are what that measurement kept (README).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from toolkit.extract.ner import Entity
+from toolkit.extract.normalise import Matchable, matchable
+
+
+@dataclass(frozen=True)
+class Policy:
+    model: bool = True         # the statistical NER layer, where a language has one
+    rule_people: bool = True   # people the rules find and the model does not
+    rule_orgs: bool = True     # organisations the rules find and the model does not
+    rule_places: bool = True   # gazetteer places and countries the model does not tag
+    adjectives: bool = False   # a country from its adjective ("Libyan", «الليبية»)
+    acronyms: bool = True      # "(OIM)" and bare acronyms defined in the text
+    rule_bounds: bool = True   # a rule organisation replaces the ORG or LOC span it overlaps
+    consistency: bool = True   # one type per name in a document, missed mentions found
+    trim: bool = True          # honorifics and dangling function words off model spans
+    role_spans: bool = True    # an ORG span that starts with a role ("ministre de ...") is none
+    known_places: bool = True  # a PER/ORG span that is a known place or country is a place
+    person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
+
+    def without(self, family: str) -> Policy:
+        return replace(self, **{family: False})
+
+
+DEFAULT = Policy()
+FAMILIES = ("rule_people", "rule_orgs", "rule_places", "adjectives", "acronyms", "rule_bounds",
+            "consistency", "trim", "role_spans", "known_places", "person_bounds")
+
+
+@lru_cache(maxsize=8192)
+def place_country(name: str) -> tuple[str, str | None]:
+    """("country", "LY"), ("place", "LY") or ("place", None) for a place name.
+
+    The one place to switch to toolkit.extract.geo.country_of/is_country."""
+    from toolkit.extract.places import find_mentions
+
+    name = _ARTICLE.sub("", name.strip())  # "l'Italie", "la Chine", "the Sudan"
+    m = matchable(name.title() if name.isupper() else name)  # "MISRATA" heads a dispatch
+    for mention in find_mentions(m):
+        if mention.kind in ("country", "place") and mention.end - mention.start >= 0.8 * len(
+                m.text.strip()):
+            return mention.kind, mention.code
+    return "place", None
+
+
+_ARTICLE = re.compile(r"^(?:[lLdD]['’]|(?:la|le|les|the|The|La|Le|Les)\s+)")
+
+
+def overlaps(start: int, end: int, spans) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def spans_of(entities: list[Entity], *labels: str) -> list[tuple[int, int]]:
+    return [(e.start, e.end) for e in entities if not labels or e.label in labels]
+
+
+def model_people(m: Matchable, entities: list[Entity], rule_people: list, policy: Policy,
+                 person_type):
+    """Persons from PER spans, each with the role a rule found for an overlapping name;
+    rule persons the model has no span for, when the policy keeps them."""
+    from toolkit.extract.people import name_key
+
+    if policy.person_bounds:
+        # "Le directeur ..., Khalifa Al-Qaidi": a name the rules found with its role is a
+        # person even where the model saw a place or an organisation
+        named = {p.key for p in rule_people if p.role}  # and later mentions of that name
+        roled = [(p.start, p.end) for p in rule_people if p.role or p.key in named]
+        entities[:] = [e for e in entities if e.label == "PER"
+                       or not overlaps(*m.span(e.start, e.end), roled)]
+    out = []
+    other_spans = [m.span(s, e) for s, e in spans_of(entities, "ORG", "LOC")]
+    for e in entities:
+        if e.label != "PER":
+            continue
+        name, start, end = m.surface(e.start, e.end)
+        name = e.article + name.strip(" ،,.-")
+        if not name:
+            continue
+        role = next((p.role for p in rule_people
+                     if p.role and overlaps(p.start, p.end, [(start, end)])), None)
+        longer = next((p for p in rule_people if policy.person_bounds
+                       and p.start <= start and end <= p.end and p.end - p.start > end - start
+                       and not overlaps(p.start, p.end, other_spans)), None)
+        if longer:  # "Musa al-Koni" where the model saw "Musa"
+            out.append(person_type(longer.name, longer.role or role, longer.start, longer.end,
+                                   longer.key))
+            continue
+        key = name_key(m.text[e.start:e.end])
+        out.append(person_type(name, role, start, end, key))
+    if policy.rule_people:
+        model_spans = [m.span(s, e) for s, e in spans_of(entities)]
+        out += [p for p in rule_people if not overlaps(p.start, p.end, model_spans)]
+    return out
+
+
+def model_organisations(m: Matchable, entities: list[Entity], rule_orgs: list,
+                        policy: Policy, org_type):
+    """Organisations from ORG spans, with the acronym a rule found for them; rule
+    organisations the model has no span for, when the policy keeps them."""
+    out = []
+    bounded = []
+    for e in entities:
+        if e.label != "ORG":
+            continue
+        name, start, end = m.surface(e.start, e.end)
+        name = e.article + name
+        if policy.rule_bounds:
+            # "Head of the Presidential Council", "United Nations Support Mission" + "in Libya"
+            inside = [o for o in rule_orgs if overlaps(o.start, o.end, [(start, end)])
+                      and _bounds_the_model(o, [(start, end)], [])]
+            if inside:
+                bounded += [o for o in inside if o not in bounded]
+                continue
+        name = name.strip(" ،,.-")
+        if not name:
+            continue
+        acronym = next((o.acronym for o in rule_orgs if o.acronym and overlaps(
+            o.start, o.end, [(start, end)])), None) if policy.acronyms else None
+        out.append(org_type(name, acronym, start, end))
+    out += bounded
+    model_spans = [m.span(s, e) for s, e in spans_of(entities)]
+    person_spans = [m.span(s, e) for s, e in spans_of(entities, "PER")]
+    for org in rule_orgs:
+        if org in bounded:
+            continue
+        if policy.rule_bounds and _bounds_the_model(org, model_spans, person_spans):
+            out.append(org)  # "Chambre de commerce ... de Sfax", which the model calls a place
+            continue
+        if overlaps(org.start, org.end, model_spans):
+            continue
+        if policy.rule_orgs or (policy.acronyms and org.acronym is None and org.name.isupper()):
+            out.append(org)
+    return out
+
+
+def _bounds_the_model(org, model_spans, person_spans) -> bool:
+    """A rule organisation overrides the model's spans it overlaps when it was defined by
+    its acronym ("... (UNSMIL)"), or when it holds them whole and no figure (a dateline's
+    "LONDON 1996-12-06 The UK Department" is no name); never over a person."""
+    touched = [(s, e) for s, e in model_spans if s < org.end and org.start < e]
+    if not touched or overlaps(org.start, org.end, person_spans):
+        return False
+    if touched == [(org.start, org.end)]:
+        return False  # the same name: the model's span stands (it keeps «ال» after «لل»)
+    if org.acronym:
+        return True
+    return not any(c.isdigit() for c in org.name) and all(
+        org.start <= s and e <= org.end for s, e in touched)
+
+
+# --- cleaning the model's spans ---------------------------------------------------------------
+
+_DANGLING = frozenset(["et", "de", "la", "le", "les", "des", "du", "d", "l", "à", "au", "aux",
+                       "and", "of", "the", "for", "in", "no", "no.", "n°", "و", "في", "من"])
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, frozenset[str]]:
+    from toolkit.extract.lexicon import load
+
+    roles = load("roles")
+    return {"honorifics": frozenset(w.lower() for w in roles["latin_honorifics"]),
+            "role_heads": frozenset(w.lower() for w in roles["fr_heads"] + roles["en_heads"])}
+
+
+def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[Entity]:
+    """The model's spans with what they should not hold taken off, each step a family."""
+    out = []
+    for e in entities:
+        if policy.trim:
+            e = _trimmed(text, e)
+            if e is None:
+                continue
+        if policy.role_spans and e.label == "ORG" and _starts_with_role(e.text):
+            continue  # "ministre de l'Intérieur", "Head of the Presidential Council"
+        if policy.trim and e.label == "PER" and _definite_word(e.text):
+            continue  # «القرار»: one Arabic word with the article is a noun, not a name
+        out.append(e)
+    if policy.known_places:
+        surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
+        out = [Entity("LOC", e.start, e.end, e.text, e.article)
+               if e.label in ("PER", "ORG") and e.text not in surnames
+               and (place_country(e.text)[1] or _after_compass_word(text, e)) else e
+               for e in out]
+    return out
+
+
+# «وسط جاوا», «شمال مالي», "central Java", "northern Mali": a region of somewhere
+_COMPASS = re.compile(r"(?:^|[\s(])(?:[وب]?(?:وسط|شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي)"
+                      r"|[Cc]entral|[Nn]orthern|[Ss]outhern|[Ee]astern|[Ww]estern)\s+$")
+
+
+def _after_compass_word(text: str, e: Entity) -> bool:
+    return e.label == "PER" and bool(_COMPASS.search(text[max(0, e.start - 12):e.start]))
+
+
+def _trimmed(text: str, e: Entity) -> Entity | None:
+    """"M. Ben Salem" -> "Ben Salem", "Mali and" -> "Mali", "Berth No" -> "Berth"."""
+    start, end = e.start, e.end
+    words = [(m.start() + start, m.end() + start)
+             for m in re.finditer(r"\S+", text[start:end])]
+    while len(words) > 1 and e.label == "PER" and \
+            text[words[0][0]:words[0][1]].lower() in _lexicon()["honorifics"]:
+        words.pop(0)
+    while len(words) > 1 and text[words[-1][0]:words[-1][1]].strip(".,;:'’").lower() in _DANGLING:
+        words.pop()
+    if not words:
+        return None
+    start, end = words[0][0], words[-1][1]
+    while end > start and text[end - 1] in ",;:(-–":
+        end -= 1
+    if end <= start:
+        return None
+    return Entity(e.label, start, end, text[start:end], e.article if start == e.start else "")
+
+
+def _definite_word(name: str) -> bool:
+    return " " not in name.strip() and name.startswith("ال") and len(name) > 3
+
+
+def _starts_with_role(name: str) -> bool:
+    first = name.split()[0].lower() if name.split() else ""
+    return first in _lexicon()["role_heads"]

