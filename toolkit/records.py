@@ -61,12 +61,19 @@ MISSING_PREFIX = "missing_"
 
 
 def add_error(record: Record, stage: str, code: str, message: str) -> Record:
-    _entries(record, "errors").append({"stage": stage, "code": code, "message": message})
-    return record
+    """Add an error entry, unless the record carries the same one already (a stage run
+    again over its own output finds nothing new: same errors, exit 0 for them)."""
+    return _add_entry(record, "errors", {"stage": stage, "code": code, "message": message})
 
 
 def add_warning(record: Record, stage: str, code: str, message: str) -> Record:
-    _entries(record, "warnings").append({"stage": stage, "code": code, "message": message})
+    return _add_entry(record, "warnings", {"stage": stage, "code": code, "message": message})
+
+
+def _add_entry(record: Record, key: str, entry: dict[str, str]) -> Record:
+    entries = _entries(record, key)
+    if entry not in entries:
+        entries.append(entry)
     return record
 
 
@@ -251,8 +258,18 @@ def _encodable(value: Record) -> bool:
     return True
 
 
+class ReadFailure(dict):
+    """The error record the reader made for a line it could not read: its error is new in
+    this run. A record read back from an earlier run's output, though equal, is a plain
+    dict: its error is old, and a re-run over it finds nothing new."""
+
+
+def is_read_failure(record: Record) -> bool:
+    return isinstance(record, ReadFailure)
+
+
 def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
-    record: Record = {"source": {"line": number}, "raw": line}
+    record: Record = ReadFailure(source={"line": number}, raw=line)
     return add_error(record, stage, "bad_line", f"input line {number}: {why}; kept in 'raw'")
 
 
@@ -271,8 +288,8 @@ def read_records(stream: IO[bytes], stage: str = "read", *,
 def overlong_line(line: Overlong, number: int, stage: str, max_chars: int,
                   code: str = "bad_line") -> Record:
     """The error record for a line too long to read: its start is kept in 'raw'."""
-    record: Record = {"source": {"line": number},
-                      "raw": line.head.decode("utf-8", "replace") + "…"}
+    record: Record = ReadFailure(source={"line": number},
+                                 raw=line.head.decode("utf-8", "replace") + "…")
     return add_error(record, stage, code,
                      f"input line {number}: {line.size:,} bytes, over the "
                      f"{byte_limit(max_chars):,} a line may take with --max-chars "
@@ -448,14 +465,10 @@ class _KnownErrors:
         self._counts: deque[int] = deque()
         self.last: Record | None = None  # the record read most recently
 
-    def track(self, records: Iterable[Record], stage: str | None = None) -> Iterator[Record]:
+    def track(self, records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            errors = record.get("errors")
-            # A line this stage's reader could not parse is a new error of this run.
-            fresh = ("raw" in record and isinstance(errors, list) and len(errors) == 1
-                     and isinstance(errors[0], dict) and errors[0].get("stage") == stage
-                     and errors[0].get("code") == "bad_line")
-            self._counts.append(_count(errors) - fresh)
+            # A line this run's reader could not parse is a new error of this run.
+            self._counts.append(0 if is_read_failure(record) else _count(record.get("errors")))
             self.last = record
             yield record
 
@@ -544,7 +557,7 @@ def run_stage(
         Report(stage).say(f"-i {input}: cannot read ({exc.strerror or exc})", essential=True)
         return EXIT_USAGE
     try:
-        records = known.track(read_records(stream, stage, max_chars=max_chars), stage)
+        records = known.track(read_records(stream, stage, max_chars=max_chars))
         return write_records(stage, transform(records), output=output, progress=progress,
                              quiet=quiet, known=known)
     finally:
