@@ -653,13 +653,17 @@ def fifo_reader(path: Path):
 
     def read():
         while True:
+            # Once the command has ended, drain what it left in the pipe, then stop.
+            ended = done.is_set()
             try:
                 chunk = os.read(fd, 65536)
             except BlockingIOError:
                 chunk = b""
             got.extend(chunk)
-            if not chunk and done.wait(0.01):
-                break
+            if not chunk:
+                if ended:
+                    break
+                done.wait(0.01)
 
     thread = threading.Thread(target=read, daemon=True)
     thread.start()
