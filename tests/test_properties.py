@@ -200,6 +200,8 @@ STAGE_OPTIONS = st.sampled_from([[], [], ["--max-chars", "60"], ["--max-chars", 
 @pytest.mark.parametrize("stage", RECORD_STAGES)
 @examples(15)
 @given(given=input_lines, options=STAGE_OPTIONS)
+# A UTF-16 BOM opening the stream makes it UTF-16: the UTF-8 lines after it are one line.
+@example(given=[b"\xff\xfe{\x00}\x00", b'{"text": "Bonjour."}'], options=[])
 def test_record_stage_answers_every_line_once(stage, given, options):
     answer = toolkit([*ARGS[stage], *options], join(given))
     assert_status(stage, answer, bad_input=has_bad_line(given))
