@@ -477,13 +477,25 @@ class _KnownErrors:
 
 
 def encode_line(record: Record) -> bytes:
-    """The record as one UTF-8 JSON line; a record that cannot be (a string holding a lone
-    surrogate, as os.fsdecode makes of a file name that is not UTF-8) is named in the error."""
+    """The record as one UTF-8 JSON line. A string holding a lone surrogate, which UTF-8
+    cannot carry (os.fsdecode makes them of bytes that are not UTF-8; a Python caller may
+    pass one), shows it as text: `\\xHH` for such a byte, as ingest shows a file name's,
+    else `\\udHHH`."""
+    line = dumps(record)
     try:
-        return dumps(record).encode("utf-8") + b"\n"
-    except UnicodeEncodeError as exc:
-        exc.toolkit_where = describe(record)
-        raise
+        return line.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(_shown_surrogate, line).encode("utf-8") + b"\n"
+
+
+# Outside a string a JSON line holds ASCII only, so a surrogate is always inside one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    # A backslash doubled: the JSON string holds the text `\xHH`, not an escape.
+    return f"\\\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\\\u{code:04x}"
 
 
 def write_records(
