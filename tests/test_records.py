@@ -133,3 +133,17 @@ def test_a_re_run_over_old_bad_lines_and_errors_exits_0():
     again = invoke(["summarize"], first.stdout)
     assert again.exit_code == 0, again.stderr
     assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize("args", [["ingest", "-"], ["export", "--format", "csv"]])
+def test_errors_a_record_comes_with_are_not_new(args):
+    """An error from an earlier stage is carried, not reported again; a line the reader
+    cannot parse is new."""
+    old = {"id": "y", "text": "Bonjour.",
+           "errors": [{"stage": "detect", "code": "odd_code", "message": "from before"}]}
+    carried = invoke(args, jsonl(old))
+    assert carried.exit_code == 0, carried.stderr
+    assert "odd_code" not in carried.stderr
+    with_bad = invoke(args, jsonl(old, "not json"))
+    assert with_bad.exit_code == 1
+    assert "1 bad_line" in with_bad.stderr and "odd_code" not in with_bad.stderr

@@ -42,6 +42,7 @@ from toolkit.records import (
     encode_line,
     finish,
     is_read_failure,
+    known_errors,
     open_input,
     read_records,
     usage_problem,
@@ -611,8 +612,7 @@ def export_command(
 
     def watched(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            if is_read_failure(record):
-                report.new_errors(record, 0)
+            report.new_errors(record, known_errors(record))
             meter.tick()
             yield record
 

@@ -233,7 +233,7 @@ def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
     if _SURROGATE_ESCAPE.search(raw) and not _encodable(value):
         return _bad_line(line, number, stage, "a string holds an unpaired UTF-16 surrogate "
                          "(\\ud800-\\udfff escape), which UTF-8 cannot carry; fix the producer")
-    return value
+    return Read(value, known=_count(value.get("errors")))
 
 
 def _not_standard(name: str) -> float:
@@ -258,14 +258,30 @@ def _encodable(value: Record) -> bool:
     return True
 
 
-class ReadFailure(dict):
-    """The error record the reader made for a line it could not read: its error is new in
-    this run. A record read back from an earlier run's output, though equal, is a plain
-    dict: its error is old, and a re-run over it finds nothing new."""
+class Read(dict):
+    """A record as the reader made it from a line, knowing how many errors it came with
+    (`known`): those are old, from earlier runs; any added later are new in this run. So
+    a stage run again over its own output finds nothing new, and exits 0 for it."""
+
+    __slots__ = ("known",)
+
+    def __init__(self, *args: Any, known: int = 0, **fields: Any):
+        super().__init__(*args, **fields)
+        self.known = known
+
+
+class ReadFailure(Read):
+    """The error record the reader made for a line it could not read: its error is new
+    (read back from this output later, the same record is old)."""
 
 
 def is_read_failure(record: Record) -> bool:
     return isinstance(record, ReadFailure)
+
+
+def known_errors(record: Record) -> int:
+    """How many of the record's errors it was read with (none for a record made here)."""
+    return record.known if isinstance(record, Read) else 0
 
 
 def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
@@ -467,8 +483,8 @@ class _KnownErrors:
 
     def track(self, records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            # A line this run's reader could not parse is a new error of this run.
-            self._counts.append(0 if is_read_failure(record) else _count(record.get("errors")))
+            # Errors it came with are old; a line the reader could not parse: new.
+            self._counts.append(known_errors(record))
             self.last = record
             yield record
 
@@ -521,7 +537,7 @@ def write_records(
         try:
             with Output(output) as stream:
                 for record in records:
-                    report.new_errors(record, known.pop() if known else 0)
+                    report.new_errors(record, known.pop() if known else known_errors(record))
                     stream.write(encode_line(record))
                     meter.tick()
                     last = record
