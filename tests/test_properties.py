@@ -12,7 +12,7 @@ no example database). To hunt for new cases, run with more, random examples:
     TOOLKIT_HYPOTHESIS=deep .venv/bin/python -m pytest tests/test_properties.py
 
 (=shrink: the CI examples, shrunk to the smallest when one fails; =hunt: deep without the
-known failing examples, with --runxfail, to find the next class; TOOLKIT_HYPOTHESIS_EXAMPLES
+explicit examples of classes already found, to find the next class; TOOLKIT_HYPOTHESIS_EXAMPLES
 sets deep's count.)
 
 Commands run in-process (CliRunner); a FIFO is watched by a thread that opens its
@@ -70,7 +70,7 @@ settings.register_profile("shrink", parent=settings.get_profile("ci"), phases=li
 settings.register_profile(
     "deep", parent=settings.get_profile("shrink"), derandomize=False,
     max_examples=int(os.environ.get("TOOLKIT_HYPOTHESIS_EXAMPLES", "400")))
-# "hunt": deep, without the known failing examples, to find the next class of failure.
+# "hunt": deep, without the explicit examples, to find the next class of failure.
 settings.register_profile("hunt", parent=settings.get_profile("deep"),
                           phases=[p for p in Phase if p is not Phase.explicit])
 PROFILE = settings.get_profile(os.environ.get("TOOLKIT_HYPOTHESIS", "ci"))
@@ -80,14 +80,6 @@ def examples(n: int) -> settings:
     """Settings for a property: `n` examples in CI, the deep profile's count when hunting."""
     return settings(PROFILE, max_examples=max(n, PROFILE.max_examples if PROFILE.max_examples
                                               > 25 else 0))
-
-
-XFAIL_IN = "fixed on branch i-in"
-XFAIL_OUT = "fixed on branch i-out"
-
-
-def xfail(cls: str, branch: str = XFAIL_IN):
-    return pytest.mark.xfail(strict=False, reason=f"issue 9: {cls}, {branch}")
 
 
 # --- running commands -----------------------------------------------------------------
@@ -200,6 +192,8 @@ STAGE_OPTIONS = st.sampled_from([[], [], ["--max-chars", "60"], ["--max-chars", 
 @pytest.mark.parametrize("stage", RECORD_STAGES)
 @examples(15)
 @given(given=input_lines, options=STAGE_OPTIONS)
+# A UTF-16 BOM opening the stream makes it UTF-16: the UTF-8 lines after it are one line.
+@example(given=[b"\xff\xfe{\x00}\x00", b'{"text": "Bonjour."}'], options=[])
 def test_record_stage_answers_every_line_once(stage, given, options):
     answer = toolkit([*ARGS[stage], *options], join(given))
     assert_status(stage, answer, bad_input=has_bad_line(given))
@@ -220,7 +214,6 @@ def test_ingest_of_a_jsonl_file_answers_every_line_once(given, options):
 FIRST = b'{"id": "first", "text": "Bonjour."}'  # so stdin is read as JSON Lines
 
 
-@xfail("ingest - splits JSON Lines at a lone CR (bytes.splitlines)")
 @examples(15)
 @given(given=input_lines)
 @example(given=[b'{"text": "a\rb"}'])
@@ -287,14 +280,7 @@ def test_running_a_stage_again_changes_no_good_record(stage, given):
             assert after == before
 
 
-RERUN_REPEATS = "re-run appends the same error entry again (not yet assigned)"
-
-
-@pytest.mark.parametrize("stage", [
-    "detect", "extract",
-    pytest.param("translate", marks=xfail(RERUN_REPEATS, "no fix branch yet")),
-    pytest.param("summarize", marks=xfail(RERUN_REPEATS, "no fix branch yet")),
-    pytest.param("ingest", marks=xfail(RERUN_REPEATS, "no fix branch yet"))])
+@pytest.mark.parametrize("stage", [*RECORD_STAGES, "ingest"])
 @examples(8)
 @given(given=input_lines)
 @example(given=[b'{"text": null}', b'{"text": ""}', b'{"text": "Bonjour tout le monde."}'])
@@ -347,7 +333,6 @@ def test_translate_with_a_package_answers_every_line_once(given, fr_en_packages,
             assert isinstance(record["translations"]["en"]["sentences"], list), record
 
 
-@xfail("--max-chars does not bound titles")
 def test_class_max_chars_bounds_the_title(fr_en_packages, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(fr_en_packages))
     long_title = {"id": "t", "lang": "fr", "title": "Le ministre a reçu la délégation. " * 20,
@@ -405,7 +390,6 @@ def test_export_writes_one_row_per_line(fmt, given):
         assert not [cell for cell in cells if runs_as_formula(cell)]
 
 
-@xfail("show: a JSON value of another type where a string is expected", XFAIL_OUT)
 @examples(15)
 @given(given=input_lines)
 @example(given=[b'{"title": [1], "text": "x"}'])
@@ -421,7 +405,6 @@ WIDE = ["utf-16-le", "utf-16-be", "utf-32-le"]
 WIDE_BOM = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}
 
 
-@xfail("JSON Lines in UTF-16/32 with a BOM read as bad lines")
 @pytest.mark.parametrize("stage", ["detect", "ingest"])
 @examples(6)
 @given(values=st.lists(records(), min_size=1, max_size=4), encoding=st.sampled_from(WIDE))
@@ -578,7 +561,6 @@ def _folder_property(command: list[str], entries: list[Entry]) -> None:
         check_folder(entries, folder, out, answer)
 
 
-@xfail("folder walk: names not UTF-8, FIFOs/devices read, empty .jsonl silent")
 @examples(15)
 @given(entries=folder_entries())
 @example(entries=FOLDER_EXAMPLES["non-UTF-8 name"])
@@ -589,7 +571,6 @@ def test_ingest_of_a_folder_reports_every_entry(entries):
     _folder_property(["ingest"], entries)
 
 
-@xfail("folder walk: names not UTF-8, FIFOs/devices read, empty .jsonl silent")
 @examples(6)
 @given(entries=folder_entries())
 @example(entries=FOLDER_EXAMPLES["non-UTF-8 name"])
@@ -653,13 +634,17 @@ def fifo_reader(path: Path):
 
     def read():
         while True:
+            # Once the command has ended, drain what it left in the pipe, then stop.
+            ended = done.is_set()
             try:
                 chunk = os.read(fd, 65536)
             except BlockingIOError:
                 chunk = b""
             got.extend(chunk)
-            if not chunk and done.wait(0.01):
-                break
+            if not chunk:
+                if ended:
+                    break
+                done.wait(0.01)
 
     thread = threading.Thread(target=read, daemon=True)
     thread.start()
@@ -671,13 +656,7 @@ def fifo_reader(path: Path):
         os.close(fd)
 
 
-def _kinds_xfail():
-    return [pytest.param(kind, marks=[] if kind == "file" else xfail(
-        "-o/--report/--export replace a link, device or FIFO with a regular file", XFAIL_OUT))
-        for kind in TARGET_KINDS]
-
-
-@pytest.mark.parametrize("kind", _kinds_xfail())
+@pytest.mark.parametrize("kind", TARGET_KINDS)
 @pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
 def test_outputs_touch_only_what_was_named(command, kind, tmp_path):
     """Promise 11: a link keeps pointing where it pointed and its target gets the output;
@@ -725,7 +704,6 @@ def subprocess_toolkit(args: list[str], isolated: dict, *, memory: int | None = 
         pytest.fail(f"toolkit {' '.join(args)} still running after {timeout} s (hung)")
 
 
-@xfail("file name not UTF-8")
 @pytest.mark.parametrize("command", [["ingest"], ["run", "--skip-missing-models"]])
 def test_class_file_name_not_utf8(command, tmp_path):
     (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
@@ -737,7 +715,6 @@ def test_class_file_name_not_utf8(command, tmp_path):
     assert answer.status in {0, 1}
 
 
-@xfail("FIFO in a folder walk")
 def test_class_fifo_in_folder_walk(tmp_path):
     (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.txt")
@@ -749,7 +726,6 @@ def test_class_fifo_in_folder_walk(tmp_path):
     assert out[1]["source"]["path"].endswith("pipe.txt") and out[1]["errors"]
 
 
-@xfail("link to a device in a folder walk: /dev/zero read until MemoryError")
 def test_class_link_to_dev_zero_in_folder_walk(tmp_path, isolated):
     (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "zero.txt").symlink_to("/dev/zero")
@@ -760,7 +736,6 @@ def test_class_link_to_dev_zero_in_folder_walk(tmp_path, isolated):
     assert out[1]["errors"]
 
 
-@xfail("empty .jsonl is silent")
 def test_class_empty_jsonl_is_an_error_record_like_an_empty_txt(tmp_path):
     (tmp_path / "empty.jsonl").write_bytes(b"")
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -769,32 +744,35 @@ def test_class_empty_jsonl_is_an_error_record_like_an_empty_txt(tmp_path):
     assert all(r["errors"] for r in out)
 
 
-@xfail("ingest - splits JSON Lines at a lone CR (bytes.splitlines)")
 def test_class_lone_cr_in_a_json_line_on_stdin():
-    lines = [b'{"id": "a", "text": "one\rtwo"}', b'{"id": "b", "text": "Bonjour."}']
+    """JSON Lines end at LF only: a lone CR stays inside its line. Raw in a string it is a
+    control character strict JSON refuses (as every stage does): one bad line, kept whole."""
+    lines = [b'{"id": "a", "text": "one\rtwo"}', b'{"id": "b", "text": "Bonjour."}',
+             b'{"id": "c", "text": "three"}\r{"id": "d"}']
     out = toolkit(["ingest", "-"], join(lines)).records()
-    assert [r.get("id") for r in out] == ["a", "b"]
+    assert len(out) == 3
+    assert out[0]["raw"] == lines[0].decode() and out[0]["errors"][0]["code"] == "bad_line"
+    assert out[1]["id"] == "b"
+    assert out[2]["raw"] == lines[2].decode()  # not split into c and d
 
 
-# Smallest lines Hypothesis found that make show raise (a traceback, exit 1).
+# Smallest lines Hypothesis found that made show raise (a traceback, exit 1).
 SHOW_CRASHES = [b'{"title": [1]}', b'{"id": true}', b'{"translations": 5}', b'{"errors": [1]}',
                 b'{"errors": 3.5}', b'{"errors": "x"}', b'{"warnings": 5}',
                 b'{"warnings": [null]}']
 
 
-@xfail("show: a JSON value of another type where a string is expected", XFAIL_OUT)
 @pytest.mark.parametrize("line", SHOW_CRASHES)
 def test_class_show_takes_any_json_value_types(line):
     answer = toolkit(["show", "--width", "80"], join([line, b"[]"]))
     assert answer.status in {0, 1} and answer.stdout
 
 
-# Smallest lines Hypothesis found that make export raise (a traceback, exit 1).
-EXPORT_CRASHES = [b'{"id": "a", "raw": "x", "errors": 1}',  # is_bad_line: len(1)
+# Smallest lines Hypothesis found that made export raise (a traceback, exit 1).
+EXPORT_CRASHES = [b'{"id": "a", "raw": "x", "errors": 1}',  # len() of errors: 1
                   b'{"id": "b", "lang": [1], "summary": {"x": 1}}']  # summary[lang]: unhashable
 
 
-@xfail("export: a JSON value of another type where a string or list is expected", XFAIL_OUT)
 @pytest.mark.parametrize("line", EXPORT_CRASHES)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_class_export_takes_any_json_value_types(fmt, line, tmp_path):
@@ -806,7 +784,6 @@ def test_class_export_takes_any_json_value_types(fmt, line, tmp_path):
     assert (tmp_path / f"out.{fmt}").exists()
 
 
-@xfail("JSON Lines in UTF-16 with a BOM read as bad lines")
 def test_class_utf16_json_lines_with_a_bom():
     data = b"\xff\xfe" + '{"id": "a", "text": "Bonjour."}\n'.encode("utf-16-le")
     out = toolkit(["detect"], data).records()

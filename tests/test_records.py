@@ -104,3 +104,46 @@ def test_closed_pipe_ends_without_traceback(tmp_path):
                           check=False)
     assert json.loads(done.stdout)["id"] == "0"
     assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
+
+
+def test_a_lone_surrogate_from_a_python_caller_is_written_as_text(tmp_path):
+    """UTF-8 cannot carry a lone surrogate: the record is still written, whole, with it
+    shown as text (`\\xHH` for a byte os.fsdecode kept, as ingest shows a file name)."""
+    target = tmp_path / "out.jsonl"
+    given = [{"id": "a", "text": "caf\udce9", "note\ud800": "x"}, {"id": "b", "text": "été"}]
+    status = write_records("detect", iter(given), output=target)
+    assert status == 0
+    out = [json.loads(line) for line in target.read_bytes().decode("utf-8").splitlines()]
+    assert out == [{"id": "a", "text": "caf\\xe9", "note\\ud800": "x"},
+                   {"id": "b", "text": "été"}]
+
+
+def test_a_re_run_adds_no_error_it_already_has():
+    record = add_error({"text": ""}, "summarize", "empty_text", "nothing to summarise")
+    again = add_error(record, "summarize", "empty_text", "nothing to summarise")
+    assert again["errors"] == [{"stage": "summarize", "code": "empty_text",
+                                "message": "nothing to summarise"}]
+    other = add_error(record, "translate", "empty_text", "nothing to summarise")
+    assert len(other["errors"]) == 2  # the same code from another stage is another error
+
+
+def test_a_re_run_over_old_bad_lines_and_errors_exits_0():
+    first = invoke(["summarize"], b'{"text": ""}\nnot json\n')
+    assert first.exit_code == 1
+    again = invoke(["summarize"], first.stdout)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize("args", [["ingest", "-"], ["export", "--format", "csv"]])
+def test_errors_a_record_comes_with_are_not_new(args):
+    """An error from an earlier stage is carried, not reported again; a line the reader
+    cannot parse is new."""
+    old = {"id": "y", "text": "Bonjour.",
+           "errors": [{"stage": "detect", "code": "odd_code", "message": "from before"}]}
+    carried = invoke(args, jsonl(old))
+    assert carried.exit_code == 0, carried.stderr
+    assert "odd_code" not in carried.stderr
+    with_bad = invoke(args, jsonl(old, "not json"))
+    assert with_bad.exit_code == 1
+    assert "1 bad_line" in with_bad.stderr and "odd_code" not in with_bad.stderr

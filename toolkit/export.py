@@ -41,6 +41,8 @@ from toolkit.records import (
     chunks,
     encode_line,
     finish,
+    is_read_failure,
+    known_errors,
     open_input,
     read_records,
     usage_problem,
@@ -162,7 +164,7 @@ def _summary_sentences(record: Record, lang: str | None) -> list[dict[str, Any]]
     summaries = record.get("summary")
     if not isinstance(summaries, dict) or not summaries:
         return None
-    chosen = summaries.get(lang) if lang else None
+    chosen = summaries.get(lang) if isinstance(lang, str) else None  # `lang` may be any JSON
     if chosen is None and lang == record.get("lang"):
         chosen = next(iter(summaries.values()))  # no summary in the detected language
     return _dicts(chosen.get("sentences")) if isinstance(chosen, dict) else None
@@ -313,17 +315,9 @@ class _Rows:
     def __iter__(self) -> Iterator[Record]:
         for record in self.records:
             self.stats.rows += 1
-            if is_bad_line(record):
+            if is_read_failure(record):
                 self.stats.bad_lines += 1
             yield record
-
-
-def is_bad_line(record: Record) -> bool:
-    """True for a record this export made from an input line that was not a JSON object."""
-    errors = record.get("errors") or []
-    # The same rule as records.run_stage: one bad_line error, from this stage's reader.
-    return ("raw" in record and len(errors) == 1 and isinstance(errors[0], dict)
-            and errors[0].get("stage") == STAGE and errors[0].get("code") == "bad_line")
 
 
 def _text_rows(records: Iterable[Record], columns: list[Column],
@@ -618,8 +612,7 @@ def export_command(
 
     def watched(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            if is_bad_line(record):
-                report.new_errors(record, 0)
+            report.new_errors(record, known_errors(record))
             meter.tick()
             yield record
 

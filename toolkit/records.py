@@ -61,12 +61,19 @@ MISSING_PREFIX = "missing_"
 
 
 def add_error(record: Record, stage: str, code: str, message: str) -> Record:
-    _entries(record, "errors").append({"stage": stage, "code": code, "message": message})
-    return record
+    """Add an error entry, unless the record carries the same one already (a stage run
+    again over its own output finds nothing new: same errors, exit 0 for them)."""
+    return _add_entry(record, "errors", {"stage": stage, "code": code, "message": message})
 
 
 def add_warning(record: Record, stage: str, code: str, message: str) -> Record:
-    _entries(record, "warnings").append({"stage": stage, "code": code, "message": message})
+    return _add_entry(record, "warnings", {"stage": stage, "code": code, "message": message})
+
+
+def _add_entry(record: Record, key: str, entry: dict[str, str]) -> Record:
+    entries = _entries(record, key)
+    if entry not in entries:
+        entries.append(entry)
     return record
 
 
@@ -226,7 +233,7 @@ def parse_line(raw: bytes, number: int, stage: str = "read") -> Record:
     if _SURROGATE_ESCAPE.search(raw) and not _encodable(value):
         return _bad_line(line, number, stage, "a string holds an unpaired UTF-16 surrogate "
                          "(\\ud800-\\udfff escape), which UTF-8 cannot carry; fix the producer")
-    return value
+    return Read(value, known=_count(value.get("errors")))
 
 
 def _not_standard(name: str) -> float:
@@ -251,8 +258,34 @@ def _encodable(value: Record) -> bool:
     return True
 
 
+class Read(dict):
+    """A record as the reader made it from a line, knowing how many errors it came with
+    (`known`): those are old, from earlier runs; any added later are new in this run. So
+    a stage run again over its own output finds nothing new, and exits 0 for it."""
+
+    __slots__ = ("known",)
+
+    def __init__(self, *args: Any, known: int = 0, **fields: Any):
+        super().__init__(*args, **fields)
+        self.known = known
+
+
+class ReadFailure(Read):
+    """The error record the reader made for a line it could not read: its error is new
+    (read back from this output later, the same record is old)."""
+
+
+def is_read_failure(record: Record) -> bool:
+    return isinstance(record, ReadFailure)
+
+
+def known_errors(record: Record) -> int:
+    """How many of the record's errors it was read with (none for a record made here)."""
+    return record.known if isinstance(record, Read) else 0
+
+
 def _bad_line(line: str, number: int, stage: str, why: str) -> Record:
-    record: Record = {"source": {"line": number}, "raw": line}
+    record: Record = ReadFailure(source={"line": number}, raw=line)
     return add_error(record, stage, "bad_line", f"input line {number}: {why}; kept in 'raw'")
 
 
@@ -271,8 +304,8 @@ def read_records(stream: IO[bytes], stage: str = "read", *,
 def overlong_line(line: Overlong, number: int, stage: str, max_chars: int,
                   code: str = "bad_line") -> Record:
     """The error record for a line too long to read: its start is kept in 'raw'."""
-    record: Record = {"source": {"line": number},
-                      "raw": line.head.decode("utf-8", "replace") + "…"}
+    record: Record = ReadFailure(source={"line": number},
+                                 raw=line.head.decode("utf-8", "replace") + "…")
     return add_error(record, stage, code,
                      f"input line {number}: {line.size:,} bytes, over the "
                      f"{byte_limit(max_chars):,} a line may take with --max-chars "
@@ -448,14 +481,10 @@ class _KnownErrors:
         self._counts: deque[int] = deque()
         self.last: Record | None = None  # the record read most recently
 
-    def track(self, records: Iterable[Record], stage: str | None = None) -> Iterator[Record]:
+    def track(self, records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            errors = record.get("errors")
-            # A line this stage's reader could not parse is a new error of this run.
-            fresh = ("raw" in record and isinstance(errors, list) and len(errors) == 1
-                     and isinstance(errors[0], dict) and errors[0].get("stage") == stage
-                     and errors[0].get("code") == "bad_line")
-            self._counts.append(_count(errors) - fresh)
+            # Errors it came with are old; a line the reader could not parse: new.
+            self._counts.append(known_errors(record))
             self.last = record
             yield record
 
@@ -464,13 +493,25 @@ class _KnownErrors:
 
 
 def encode_line(record: Record) -> bytes:
-    """The record as one UTF-8 JSON line; a record that cannot be (a string holding a lone
-    surrogate, as os.fsdecode makes of a file name that is not UTF-8) is named in the error."""
+    """The record as one UTF-8 JSON line. A string holding a lone surrogate, which UTF-8
+    cannot carry (os.fsdecode makes them of bytes that are not UTF-8; a Python caller may
+    pass one), shows it as text: `\\xHH` for such a byte, as ingest shows a file name's,
+    else `\\udHHH`."""
+    line = dumps(record)
     try:
-        return dumps(record).encode("utf-8") + b"\n"
-    except UnicodeEncodeError as exc:
-        exc.toolkit_where = describe(record)
-        raise
+        return line.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(_shown_surrogate, line).encode("utf-8") + b"\n"
+
+
+# Outside a string a JSON line holds ASCII only, so a surrogate is always inside one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    # A backslash doubled: the JSON string holds the text `\xHH`, not an escape.
+    return f"\\\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\\\u{code:04x}"
 
 
 def write_records(
@@ -496,7 +537,7 @@ def write_records(
         try:
             with Output(output) as stream:
                 for record in records:
-                    report.new_errors(record, known.pop() if known else 0)
+                    report.new_errors(record, known.pop() if known else known_errors(record))
                     stream.write(encode_line(record))
                     meter.tick()
                     last = record
@@ -544,7 +585,7 @@ def run_stage(
         Report(stage).say(f"-i {input}: cannot read ({exc.strerror or exc})", essential=True)
         return EXIT_USAGE
     try:
-        records = known.track(read_records(stream, stage, max_chars=max_chars), stage)
+        records = known.track(read_records(stream, stage, max_chars=max_chars))
         return write_records(stage, transform(records), output=output, progress=progress,
                              quiet=quiet, known=known)
     finally:

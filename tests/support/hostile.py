@@ -110,11 +110,29 @@ def join(lines_: list[bytes], *, final_newline: bool = True) -> bytes:
     return b"\n".join(lines_) + (b"\n" if final_newline else b"")
 
 
+# A UTF-16/32 BOM opening a stream makes the whole stream that encoding (README: "a BOM
+# decides"); longest first, as the UTF-32-LE BOM starts with the UTF-16-LE one.
+WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+             (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def stream_lines(lines_: list[bytes]) -> list[bytes]:
+    """The lines a reader sees in join(lines_), as UTF-8: these lines, or, when the first
+    opens with a UTF-16/32 BOM, the stream decoded as that (bytes it cannot decode as
+    `\\xHH`, which no JSON string allows) and split at its own line feeds."""
+    data = join(lines_)
+    for bom, encoding in WIDE_BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(encoding, "backslashreplace")
+            return [line.rstrip("\r").encode("utf-8") for line in text.split("\n")]
+    return lines_
+
+
 def counted(lines_: list[bytes]) -> list[bytes]:
     """The lines a reader must answer: every line but blank ones (only whitespace), which
     JSON Lines readers skip; a BOM opening the stream is not content."""
     kept = []
-    for number, line in enumerate(lines_):
+    for number, line in enumerate(stream_lines(lines_)):
         if number == 0 and line.startswith(BOM):
             line = line[len(BOM):]
         if line.strip():
