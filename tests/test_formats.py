@@ -1,0 +1,123 @@
+"""`toolkit ingest` of what analysts receive: e-mail (.eml, mbox), Word (.docx), PDF."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+from support.jsonl_cli import DOCS, codes, invoke
+
+needs_docs = pytest.mark.skipif(not DOCS.is_dir(), reason="fixtures/docs not present")
+
+
+def ingest(*args: str):
+    return invoke(["ingest", *args])
+
+
+def _message(subject="Communiqué : port de Misrata", body=None, html=None, charset="utf-8"):
+    message = EmailMessage()
+    message["From"] = "Bureau de presse <presse@example.ly>"
+    message["To"] = "desk@example.org"
+    message["Subject"] = subject
+    message["Date"] = "Wed, 09 Oct 2024 14:05:00 +0200"
+    message["Message-ID"] = "<abc123@example.ly>"
+    if body is not None:
+        message.set_content(body, charset=charset)
+    if html is not None:
+        if body is None:
+            message.set_content(html, subtype="html")
+        else:
+            message.add_alternative(html, subtype="html")
+    return message
+
+
+@needs_docs
+def test_eml_body_is_one_record_with_headers_and_each_attachment_its_own(tmp_path):
+    french = (DOCS / "fr" / "05_port_misrata.txt").read_text("utf-8")
+    arabic = (DOCS / "ar" / "01_tunisia_ambassador.txt").read_bytes()
+    message = _message(body=french, html="<p>version <b>HTML</b> ignorée</p>")
+    message.add_attachment(arabic, maintype="text", subtype="plain", filename="بيان.txt")
+    message.add_attachment(b"\x89PNG\r\n\x1a\n" + bytes(200), maintype="image",
+                           subtype="png", filename="logo.png")
+    path = tmp_path / "mail.eml"
+    path.write_bytes(bytes(message))
+    run = ingest(str(path))
+    assert run.exit_code == 0
+    body, attachment = run.records
+    assert body["id"] == str(path)
+    assert body["source"]["kind"] == "eml"
+    assert body["source"]["from"] == "Bureau de presse <presse@example.ly>"
+    assert body["source"]["date"] == "2024-10-09T14:05:00+02:00"
+    assert body["title"] == "Communiqué : port de Misrata"
+    assert "410.000 conteneurs" in body["text"] and "ignorée" not in body["text"]
+    assert codes(body, "warnings") == ["attachment_not_read"]
+    assert "logo.png" in body["warnings"][0]["message"]
+    # the attachment reads as the same file on disk does, and points to its message
+    alone = ingest(str(DOCS / "ar" / "01_tunisia_ambassador.txt")).records[0]
+    assert attachment["source"]["parent"] == body["id"]
+    assert attachment["source"]["kind"] == "txt"
+    assert (attachment["title"], attachment["text"]) == (alone["title"], alone["text"])
+
+
+def test_html_only_body_goes_through_the_html_path(tmp_path):
+    html = ("<html><body><script>track()</script><nav>Accueil | Contact</nav>"
+            "<p>Le ministère a annoncé lundi la réouverture du poste frontalier.</p>"
+            "<p>Les voyageurs pourront passer dès mardi.</p></body></html>")
+    path = tmp_path / "html.eml"
+    path.write_bytes(bytes(_message(html=html)))
+    (record,) = ingest(str(path)).records
+    assert record["text"] == ("Le ministère a annoncé lundi la réouverture du poste "
+                              "frontalier.\n\nLes voyageurs pourront passer dès mardi.")
+
+
+def test_legacy_arabic_charset_in_the_message_is_decoded(tmp_path):
+    text = "أعلنت الوزارة اليوم عن افتتاح المعبر الحدودي أمام المسافرين."
+    path = tmp_path / "ar.eml"
+    path.write_bytes(bytes(_message(subject="بيان صحفي", body=text, charset="windows-1256")))
+    (record,) = ingest(str(path)).records
+    assert (record["title"], record["text"]) == ("بيان صحفي", text)
+
+
+def test_mbox_gives_one_record_per_message_in_order(tmp_path):
+    first = bytes(_message(subject="Premier", body="Premier message du bureau de presse."))
+    second = (b"From: agence@example.ly\nSubject: Second\n"
+              b"Date: Thu, 10 Oct 2024 10:00:00 +0000\n\nDeuxieme message.\n"
+              b">From the desk, with thanks.\n")
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(b"From presse@example.ly Wed Oct  9 14:05:00 2024\n" + first + b"\n"
+                     b"From agence@example.ly Thu Oct 10 10:00:00 2024\n" + second)
+    records = ingest(str(path)).records
+    assert [r["id"] for r in records] == [f"{path}:1", f"{path}:2"]
+    assert [r["title"] for r in records] == ["Premier", "Second"]
+    assert [r["source"]["kind"] for r in records] == ["mbox", "mbox"]
+    assert records[1]["source"]["date"] == "2024-10-10T10:00:00+00:00"
+    assert records[1]["text"].endswith("From the desk, with thanks.")
+
+
+def test_message_with_only_an_attachment_gives_the_attachment(tmp_path):
+    message = _message(body="")
+    message.add_attachment("Communiqué du ministère.\n\nLe ministère a annoncé la réouverture "
+                           "du poste frontalier de Ras Jedir.", filename="communique.txt")
+    path = tmp_path / "only.eml"
+    path.write_bytes(bytes(message))
+    (record,) = ingest(str(path)).records
+    assert record["id"] == f"{path}/communique.txt"
+    assert record["source"]["parent"] == str(path)
+
+
+def test_message_without_text_or_attachment_is_an_error_and_batch_goes_on(tmp_path):
+    (tmp_path / "a_empty.eml").write_bytes(bytes(_message(body="   \n")))
+    (tmp_path / "b.txt").write_text("Le ministère a annoncé la réouverture du poste.", "utf-8")
+    run = ingest(str(tmp_path))
+    assert run.exit_code == 1
+    empty, text = run.records
+    assert codes(empty) == ["empty_file"] and empty["source"]["kind"] == "eml"
+    assert text["text"].startswith("Le ministère")
+
+
+def test_email_over_the_size_limit_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "big.eml"
+    path.write_bytes(bytes(_message(body="Texte. " * 400_000)))
+    run = ingest("--max-chars", "1000", str(path))
+    (record,) = run.records
+    assert codes(record) == ["too_long"] and "--max-chars" in record["errors"][0]["message"]
