@@ -121,3 +121,64 @@ def test_email_over_the_size_limit_is_refused_in_one_line(tmp_path):
     run = ingest("--max-chars", "1000", str(path))
     (record,) = run.records
     assert codes(record) == ["too_long"] and "--max-chars" in record["errors"][0]["message"]
+
+
+# --- Word ---------------------------------------------------------------------------
+
+FORMATS = DOCS.parent / "formats"
+OFFICE = FORMATS / "libreoffice"
+CHROME = FORMATS / "chromium"
+needs_formats = pytest.mark.skipif(not FORMATS.is_dir(), reason="fixtures/formats not present")
+FIXTURE_TEXTS = sorted(DOCS.glob("[a-z][a-z]/*.txt")) if DOCS.is_dir() else []
+
+
+def _same_as_text(path, fixture) -> tuple[dict, dict]:
+    (record,) = ingest(str(path)).records
+    (text,) = ingest(str(fixture)).records
+    return record, text
+
+
+@needs_formats
+@pytest.mark.parametrize("fixture", FIXTURE_TEXTS, ids=lambda p: f"{p.parent.name}_{p.stem}")
+def test_docx_saved_by_libreoffice_reads_as_its_text(fixture):
+    record, text = _same_as_text(OFFICE / f"{fixture.parent.name}_{fixture.stem}.docx", fixture)
+    assert record["source"]["kind"] == "docx"
+    assert (record["title"], record["text"]) == (text["title"], text["text"])
+
+
+@needs_formats
+def test_docx_table_rows_are_text_rows_in_place():
+    (record,) = ingest(str(OFFICE / "fr_table.docx")).records
+    assert record["title"] == "Trafic des ports au premier semestre"
+    assert record["text"].split("\n\n") == [
+        "Le tableau suivant donne le trafic de conteneurs des trois ports principaux.",
+        "Port | Conteneurs (EVP) | Variation", "Misrata | 410.000 | +12,4 %",
+        "Benghazi | 96.500 | +3,1 %", "Tripoli | 188.200 | -2,7 %",
+        "Source : autorité portuaire."]
+
+
+def test_old_doc_and_broken_docx_are_one_line_errors_and_batch_goes_on(tmp_path):
+    (tmp_path / "a.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (tmp_path / "b.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "c.txt").write_text("Le ministère a annoncé la réouverture du poste.", "utf-8")
+    run = ingest(str(tmp_path))
+    assert run.exit_code == 1
+    doc, docx, text = run.records
+    assert codes(doc) == ["old_word_format"] and ".docx" in doc["errors"][0]["message"]
+    assert codes(docx) == ["bad_docx"] and docx["source"]["kind"] == "docx"
+    assert "\n" not in doc["errors"][0]["message"] + docx["errors"][0]["message"]
+    assert text["text"].startswith("Le ministère")
+
+
+@needs_formats
+def test_docx_attached_to_an_email_points_to_its_message(tmp_path):
+    message = _message(body="Veuillez trouver ci-joint le communiqué.")
+    message.add_attachment((OFFICE / "fr_table.docx").read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml."
+                           "document", filename="trafic.docx")
+    path = tmp_path / "m.eml"
+    path.write_bytes(bytes(message))
+    body, attachment = ingest(str(path)).records
+    assert attachment["source"]["kind"] == "docx"
+    assert attachment["source"]["parent"] == body["id"] == str(path)
+    assert attachment["title"] == "Trafic des ports au premier semestre"
