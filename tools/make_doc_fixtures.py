@@ -66,8 +66,8 @@ def chromium(source: Path, target: Path, *, header_footer: bool = False) -> None
 def libreoffice(sources: list[Path], folder: Path, to: str) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([_program("soffice"), "--headless", "--norestore",
-                        f"-env:UserInstallation={Path(profile).as_uri()}", "--infilter=HTML "
-                        "(StarWriter)", "--convert-to", to, "--outdir", str(folder),
+                        f"-env:UserInstallation={Path(profile).as_uri()}",
+                        "--infilter=HTML (StarWriter)", "--convert-to", to, "--outdir", str(folder),
                         *map(str, sources)], check=True, capture_output=True, timeout=600)
 
 

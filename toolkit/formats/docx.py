@@ -24,7 +24,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 # A part larger than this once unzipped is refused (a zip bomb, or no news document).
 _MAX_PART = 64 << 20
-_HEADING_NAME = re.compile(r"^(?:heading|titre|überschrift|título|titolo)\s*(\d)$", re.I)
+_HEADING_NAME = re.compile(r"^(?:heading|titre|überschrift|título|titolo)\s*(\d)$",
+                           re.IGNORECASE)
 
 
 def read_docx(data: bytes) -> Extracted:
