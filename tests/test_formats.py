@@ -182,3 +182,108 @@ def test_docx_attached_to_an_email_points_to_its_message(tmp_path):
     assert attachment["source"]["kind"] == "docx"
     assert attachment["source"]["parent"] == body["id"] == str(path)
     assert attachment["title"] == "Trafic des ports au premier semestre"
+
+
+# --- PDF ----------------------------------------------------------------------------
+
+PRODUCERS = ["chromium", "libreoffice"]
+
+
+def _flat(records) -> str:
+    from toolkit.ingest import normalise_text
+
+    return " ".join(normalise_text(" ".join(f"{r.get('title') or ''} {r.get('text', '')}"
+                                            for r in records)).split())
+
+
+def _likeness(pdf_records, fixtures) -> float:
+    """The share of characters the PDF's text has in common with its source texts, read
+    as .txt files, after white space is normalised (difflib's ratio)."""
+    from difflib import SequenceMatcher
+
+    source = _flat(r for fixture in fixtures for r in ingest(str(fixture)).records)
+    return SequenceMatcher(None, source, _flat(pdf_records), autojunk=False).ratio()
+
+
+@needs_formats
+@pytest.mark.parametrize("producer", PRODUCERS)
+@pytest.mark.parametrize("fixture", FIXTURE_TEXTS, ids=lambda p: f"{p.parent.name}_{p.stem}")
+def test_pdf_printed_from_a_fixture_reads_as_its_text(producer, fixture):
+    path = FORMATS / producer / f"{fixture.parent.name}_{fixture.stem}.pdf"
+    records = ingest(str(path)).records
+    (text,) = ingest(str(fixture)).records
+    assert [r["source"]["kind"] for r in records] == ["pdf"]
+    assert records[0]["title"] == text["title"]
+    assert _likeness(records, [fixture]) >= 0.98
+
+
+@needs_formats
+def test_pdf_running_header_and_footer_of_every_page_are_gone():
+    # Chromium's own header (date, document title) and footer (file URL, page n/N)
+    run = ingest(str(CHROME / "fr_running_header_footer.pdf"))
+    (record,) = run.records
+    assert "Revue de presse" not in record["text"] + record["title"]
+    assert "file:" not in record["text"] and "/3" not in record["text"]
+    assert _likeness(run.records, sorted((DOCS / "fr").glob("*.txt"))) >= 0.98
+
+
+@needs_formats
+def test_pdf_arabic_header_and_page_number_footer_are_gone():
+    run = ingest(str(OFFICE / "ar_running_header_footer.pdf"))
+    (record,) = run.records
+    assert "وكالة الأنباء الليبية -" not in record["text"] + record["title"]
+    assert "صفحة" not in record["text"]
+    assert _likeness(run.records, sorted((DOCS / "ar").glob("*.txt"))) >= 0.98
+
+
+@needs_formats
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_pdf_two_columns_read_one_after_the_other(lang):
+    run = ingest(str(CHROME / f"{lang}_two_columns.pdf"))
+    assert _likeness(run.records, sorted((DOCS / lang).glob("*.txt"))[:2]) >= 0.98
+
+
+@needs_formats
+def test_split_articles_cuts_a_pdf_at_its_headings():
+    records = ingest("--split-articles", str(CHROME / "fr_running_header_footer.pdf")).records
+    titles = [ingest(str(p)).records[0]["title"] for p in sorted((DOCS / "fr").glob("*.txt"))]
+    assert [r["title"] for r in records] == titles
+    assert [r["source"]["article"] for r in records] == [1, 2, 3, 4, 5]
+
+
+@needs_formats
+def test_pdf_without_text_layer_is_an_error_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "a_scan.pdf").write_bytes((CHROME / "scan_image_only.pdf").read_bytes())
+    (tmp_path / "b_broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog")
+    (tmp_path / "c.txt").write_text("Le ministère a annoncé la réouverture du poste.", "utf-8")
+    run = ingest(str(tmp_path))
+    assert run.exit_code == 1
+    scan, broken, text = run.records
+    assert codes(scan) == ["no_text_layer"] and "OCR" in scan["errors"][0]["message"]
+    assert codes(broken) == ["bad_pdf"]
+    assert text["text"].startswith("Le ministère")
+
+
+def test_line_end_hyphen_joins_a_word_but_not_a_name():
+    from toolkit.formats.pdf import Line, _joined
+
+    def line(text):
+        return Line([], 0, 0, 0, text)
+
+    assert _joined([line("la réhabili-"), line("tation du port")]) == "la réhabilitation du port"
+    assert _joined([line("le président Jean-"), line("Pierre Ben Ali")]) == \
+        "le président Jean- Pierre Ben Ali"
+    assert _joined([line("les 2023-"), line("2024 budgets")]) == "les 2023- 2024 budgets"
+
+
+@needs_formats
+def test_pdf_attached_to_an_email_is_its_own_record(tmp_path):
+    message = _message(body="Ci-joint le communiqué de la MANUL.")
+    message.add_attachment((CHROME / "fr_04_resolution_2755_manul.pdf").read_bytes(),
+                           maintype="application", subtype="pdf", filename="manul.pdf")
+    path = tmp_path / "m.eml"
+    path.write_bytes(bytes(message))
+    body, pdf = ingest(str(path)).records
+    assert (pdf["source"]["kind"], pdf["source"]["parent"]) == ("pdf", body["id"])
+    assert pdf["source"]["date"] == "2024-10-09T14:05:00+02:00"
+    assert _likeness([pdf], [DOCS / "fr" / "04_resolution_2755_manul.txt"]) >= 0.98
