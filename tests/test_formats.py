@@ -7,6 +7,7 @@ from email.message import EmailMessage
 import pytest
 from support.jsonl_cli import DOCS, codes, invoke
 
+pytest_plugins = ["support.argos_fixtures"]
 needs_docs = pytest.mark.skipif(not DOCS.is_dir(), reason="fixtures/docs not present")
 
 
@@ -287,3 +288,41 @@ def test_pdf_attached_to_an_email_is_its_own_record(tmp_path):
     assert (pdf["source"]["kind"], pdf["source"]["parent"]) == ("pdf", body["id"])
     assert pdf["source"]["date"] == "2024-10-09T14:05:00+02:00"
     assert _likeness([pdf], [DOCS / "fr" / "04_resolution_2755_manul.txt"]) >= 0.98
+
+
+@needs_formats
+def test_pdf_and_docx_piped_to_stdin_are_read_as_such():
+    for path in (CHROME / "fr_05_port_misrata.pdf", OFFICE / "fr_05_port_misrata.docx"):
+        (record,) = invoke(["ingest", "-"], path.read_bytes()).records
+        assert record["title"].startswith("Le port de Misrata"), path
+        assert record["source"]["kind"] == path.suffix[1:]
+
+
+@needs_formats
+def test_run_over_an_inbox_of_txt_pdf_docx_and_eml(argos_env, tmp_path):
+    """One record per document and per attachment, with the fields the .txt gives."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    fixture = DOCS / "en" / "02_lana_misrata_berth.txt"
+    (inbox / "a.txt").write_bytes(fixture.read_bytes())
+    (inbox / "b.pdf").write_bytes((CHROME / "en_02_lana_misrata_berth.pdf").read_bytes())
+    (inbox / "c.docx").write_bytes((OFFICE / "en_02_lana_misrata_berth.docx").read_bytes())
+    message = _message(subject="LANA: Misrata berth", body=fixture.read_text("utf-8"))
+    message.add_attachment((OFFICE / "en_02_lana_misrata_berth.docx").read_bytes(),
+                           maintype="application", subtype="octet-stream",
+                           filename="berth.docx")
+    (inbox / "d.eml").write_bytes(bytes(message))
+    out = tmp_path / "out.jsonl"
+    run = invoke(["run", str(inbox), "--to", "en", "--skip-missing-models", "-o", str(out)])
+    assert run.exit_code == 0, run.stderr
+    import json
+
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["source"]["kind"] for r in records] == ["txt", "pdf", "docx", "eml", "docx"]
+    text = records[0]
+    for record in records[1:]:
+        assert set(record) == set(text)
+        assert record["lang"] == "en"
+        assert [(p["name"], p["role"]) for p in record["fields"]["people"]] == \
+            [(p["name"], p["role"]) for p in text["fields"]["people"]]
+        assert record["fields"]["countries"] == text["fields"]["countries"]

@@ -344,6 +344,10 @@ def _head_to_first_character(stream: IO[bytes], limit: int) -> tuple[bytes, str]
 
 
 def _sniff_kind(data: bytes) -> str:
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and b"word/document.xml" in data:
+        return "docx"
     head = data[:2048].lstrip().lower()
     if re.match(rb"(<!doctype html|<html|<head|<body|<article|<p[ >]|<div[ >])", head):
         return "html"
