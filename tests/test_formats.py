@@ -326,3 +326,20 @@ def test_run_over_an_inbox_of_txt_pdf_docx_and_eml(argos_env, tmp_path):
         assert [(p["name"], p["role"]) for p in record["fields"]["people"]] == \
             [(p["name"], p["role"]) for p in text["fields"]["people"]]
         assert record["fields"]["countries"] == text["fields"]["countries"]
+
+
+@needs_formats
+def test_pdf_with_a_scanned_page_among_text_pages_warns_and_keeps_the_text(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter()
+    for part in (CHROME / "fr_05_port_misrata.pdf", CHROME / "scan_image_only.pdf"):
+        writer.append(str(part))
+    path = tmp_path / "mixed.pdf"
+    with open(path, "wb") as stream:
+        writer.write(stream)
+    run = ingest(str(path))
+    assert run.exit_code == 0
+    (record,) = run.records
+    assert codes(record, "warnings") == ["pages_without_text"]
+    assert "page(s) 2 of 2" in record["warnings"][0]["message"]
+    assert _likeness([record], [DOCS / "fr" / "05_port_misrata.txt"]) >= 0.98

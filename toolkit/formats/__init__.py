@@ -32,6 +32,7 @@ class Extracted:
 
     paragraphs: list[tuple[str, int | None]] = field(default_factory=list)
     title: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
 def format_records(data: bytes, origin, options) -> Iterator[Record]:
@@ -63,6 +64,15 @@ def _reader(kind: str):
 
 
 def _extracted_records(extracted: Extracted, origin, options) -> Iterator[Record]:
+    records = list(_records_of(extracted, origin, options))
+    for code, message in extracted.warnings:
+        for record in records:
+            if "text" in record:
+                add_warning(record, "ingest", code, message)
+    yield from records
+
+
+def _records_of(extracted: Extracted, origin, options) -> Iterator[Record]:
     from toolkit.ingest import Block, block_records, normalise_text
 
     blocks = [Block(" ".join(normalise_text(text).split()), level)

@@ -34,6 +34,7 @@ from toolkit.formats import Extracted, FormatError
 _MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 _PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:page|p\.|صفحة|الصفحة)?\s*[\d٠-٩]+"
                           r"(?:\s*(?:/|of|sur|de|من)\s*[\d٠-٩]+)?(?:\s*[-–—])?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?؟…:;][\"'»”’)\]]*$")
 _LIGATURES = re.compile("[\ufb00-\ufb06]")  # ﬁ ﬂ ﬀ ﬃ...: typesetting, not spelling
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 # A line on this share of the odd (or even) pages, two at least, at the top or bottom of
@@ -76,17 +77,27 @@ class Line:
 class Page:
     lines: list[Line] = field(default_factory=list)
     width: float = 0.0
+    unmapped: int = 0  # glyphs pdfminer could only name "(cid:N)"
 
 
 def read_pdf(data: bytes) -> Extracted:
     pages = _pages(data)
     if not any(page.lines for page in pages):
+        unmapped = sum(page.unmapped for page in pages)
+        if unmapped:
+            raise FormatError("no_text_layer", f"PDF whose {unmapped:,} glyphs map to no "
+                              "character (fonts without a Unicode map); OCR is not part of "
+                              "the toolkit: run OCR first (e.g. ocrmypdf)")
         raise FormatError("no_text_layer", f"PDF of {len(pages)} page(s) with no text layer "
                           "(a scan?); OCR is not part of the toolkit: run OCR first "
                           "(e.g. ocrmypdf) and ingest its output")
     _unmirror_if_needed([line for page in pages for line in page.lines if line.rtl])
+    empty = [number for number, page in enumerate(pages, start=1) if not page.lines]
     _drop_running_lines(pages)
-    return Extracted(_paragraphs(pages))
+    message = (f"page(s) {', '.join(map(str, empty))} of {len(pages)} have no text layer "
+               "(scanned?) and were not read; OCR is not part of the toolkit")
+    warnings = [("pages_without_text", message)] if empty else []
+    return Extracted(_paragraphs(pages), warnings=warnings)
 
 
 # --- glyphs to lines ------------------------------------------------------------------
@@ -114,6 +125,7 @@ def _page(layout) -> Page:
     from pdfminer.layout import LTChar, LTTextBox, LTTextLine
 
     pieces: list[Line] = []
+    unmapped = 0
     for box in layout:
         if not isinstance(box, LTTextBox):
             continue
@@ -122,14 +134,16 @@ def _page(layout) -> Page:
                 continue
             glyphs: list[Glyph] = []
             for item in line:
-                if isinstance(item, LTChar):
+                if isinstance(item, LTChar) and item.get_text().startswith("(cid:"):
+                    unmapped += 1
+                elif isinstance(item, LTChar):
                     glyphs.append(Glyph(_LIGATURES.sub(lambda m: unicodedata.normalize(
                         "NFKC", m.group()), item.get_text()), item.x0, item.x1, item.size))
                 elif glyphs and item.get_text() == " ":  # a word gap pdfminer inferred
                     glyphs.append(Glyph(" ", glyphs[-1].x1, glyphs[-1].x1, glyphs[-1].size))
             if any(g.text.strip() for g in glyphs):
                 pieces.append(Line(glyphs, line.y1, line.y0, line.y0))
-    page = Page(_merged_lines(pieces), layout.width)
+    page = Page(_merged_lines(pieces), layout.width, unmapped)
     for line in page.lines:
         line.glyphs = _marks_on_their_letters(line.glyphs)
         line.rtl = _is_rtl(line.glyphs)
@@ -365,9 +379,14 @@ def _table_rows(lines: list[Line]) -> list[Line]:
 
 
 def _continues(previous: Line, line: Line, pitch: float) -> bool:
+    """The same paragraph: the next line at the usual spacing, or at the top of the next
+    column or page after a line that ends no sentence."""
     step = previous.baseline - line.baseline
-    return (bool(pitch) and 0 < step <= min(pitch * 1.3, 2 * max(line.size, 1))
-            and abs(previous.size - line.size) < 0.5)
+    if abs(previous.size - line.size) >= 0.5 or not pitch:
+        return False
+    if step <= 0:
+        return not _SENTENCE_END.search(previous.text)
+    return step <= min(pitch * 1.3, 2 * max(line.size, 1))
 
 
 def _joined(lines: list[Line]) -> str:
