@@ -343,3 +343,26 @@ def test_pdf_with_a_scanned_page_among_text_pages_warns_and_keeps_the_text(tmp_p
     assert codes(record, "warnings") == ["pages_without_text"]
     assert "page(s) 2 of 2" in record["warnings"][0]["message"]
     assert _likeness([record], [DOCS / "fr" / "05_port_misrata.txt"]) >= 0.98
+
+
+def _visual_line(visual: str) -> list:
+    from toolkit.formats.pdf import Glyph
+
+    return [Glyph(char, float(i), i + 1.0, 10.0) for i, char in enumerate(visual)]
+
+
+@pytest.mark.parametrize(("visual", "rtl", "logical"), [
+    # Arabic words drawn right to left; Latin names and numbers inside stay left to right
+    ("سلبارط John Smith راز", True, "زار John Smith طرابلس"),
+    ("ةئملاب 12,4 غلب", True, "بلغ 12,4 بالمئة"),
+    ("ةئملاب ٤١ غلب", True, "بلغ ٤١ بالمئة"),
+    # a bracket glyph as Chromium maps it (the shape drawn): mirrored back
+    ("(OCHA) بتكم", True, "مكتب (OCHA)"),
+    # must not fire: a left-to-right line keeps its order; only its Arabic runs turn
+    ("le quotidien طسولا a écrit", False, "le quotidien الوسط a écrit"),
+    ("le Bureau (OCHA) a publié 2025-2026", False, "le Bureau (OCHA) a publié 2025-2026"),
+])
+def test_visual_lines_read_in_logical_order(visual, rtl, logical):
+    from toolkit.formats.pdf import _logical_text
+
+    assert _logical_text(_visual_line(visual), rtl) == logical

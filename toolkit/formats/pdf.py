@@ -195,18 +195,16 @@ def _marks_on_their_letters(glyphs: list[Glyph]) -> list[Glyph]:
 # --- right-to-left lines ----------------------------------------------------------------
 
 
-def _direction(char: str) -> str:
-    kind = unicodedata.bidirectional(char)
-    if kind in ("R", "AL"):
-        return "rtl"
-    if kind in ("L", "EN", "AN"):  # letters written left to right, and all digits
-        return "ltr"
-    return "neutral"
-
-
-def _unit_direction(glyph: Glyph) -> str:
-    directions = {_direction(c) for c in glyph.text} - {"neutral"}
-    return directions.pop() if len(directions) == 1 else "neutral"
+def _class(glyph: Glyph) -> str:
+    """'R' (Arabic, Hebrew), 'L' (letters written left to right), 'N' (digits, either
+    kind: they run left to right), or 'neutral' (spaces, punctuation, marks)."""
+    classes = set()
+    for char in glyph.text:
+        kind = unicodedata.bidirectional(char)
+        classes.add("R" if kind in ("R", "AL") else "L" if kind == "L"
+                    else "N" if kind in ("EN", "AN") else "neutral")
+    classes.discard("neutral")
+    return classes.pop() if len(classes) == 1 else "neutral"
 
 
 def _is_rtl(glyphs: list[Glyph]) -> bool:
@@ -216,29 +214,54 @@ def _is_rtl(glyphs: list[Glyph]) -> bool:
 
 
 def _logical_text(glyphs: list[Glyph], rtl: bool) -> str:
-    """The line's text in reading order from its glyphs in visual order. In a right-to-left
-    line the glyph order is reversed, except inside runs of left-to-right text (Latin
-    words, numbers, with the spaces and punctuation between them), and neutral brackets
-    are mirrored (the glyph drawn for a closing bracket is the opening one's)."""
+    """The line's text in reading order from its glyphs in visual order.
+
+    A right-to-left line is read from its right end, except inside runs of left-to-right
+    text (Latin words with the spaces between them; numbers with the separator inside
+    them), and its neutral brackets are mirrored (see _unmirror_if_needed). In a
+    left-to-right line, runs of Arabic (a name quoted in a French sentence) are reversed
+    the same way.
+    """
+    units = [(g.text, _class(g)) for g in glyphs]
     if not rtl:
-        return "".join(g.text for g in glyphs)
-    directions = [_unit_direction(g) for g in glyphs]
+        return "".join(_with_runs_reversed(units, {"R"}))
+    return "".join(_with_runs_reversed(units[::-1], {"L", "N"}, mirror_outside=True))
+
+
+def _with_runs_reversed(units: list[tuple[str, str]], run_classes: set[str], *,
+                        mirror_outside: bool = False) -> list[str]:
     out: list[str] = []
-    i = len(glyphs) - 1
-    while i >= 0:
-        if directions[i] != "ltr":
-            text = glyphs[i].text
-            out.append(text.translate(_MIRRORED) if directions[i] == "neutral" else text)
-            i -= 1
+    i = 0
+    while i < len(units):
+        text, kind = units[i]
+        if kind not in run_classes:
+            out.append(_mirror(text, mirror_outside and kind == "neutral"))
+            i += 1
             continue
-        start = i  # a left-to-right run: back to its first glyph, neutrals inside it kept
-        while start > 0 and (directions[start - 1] == "ltr" or (
-                directions[start - 1] == "neutral" and start > 1
-                and directions[start - 2] == "ltr" and glyphs[start - 1].text.strip())):
-            start -= 1
-        out.extend(g.text for g in glyphs[start:i + 1])
-        i = start - 1
-    return "".join(out)
+        end = i
+        while end + 1 < len(units) and (units[end + 1][1] in run_classes
+                                        or _joins(units, end + 1, run_classes)):
+            end += 1 if units[end + 1][1] != "neutral" else 2
+        run = units[i:end + 1][::-1]
+        out.extend(_mirror(t, not mirror_outside and k == "neutral") for t, k in run)
+        i = end + 1
+    return out
+
+
+def _joins(units: list[tuple[str, str]], index: int, run_classes: set[str]) -> bool:
+    """Whether the neutral at `index` belongs to the run around it: any neutral between
+    two letters of the run's direction; one mark of punctuation between two digits
+    (12,4 or 2025/06)."""
+    if index + 1 >= len(units) or units[index][1] != "neutral":
+        return False
+    before, after = units[index - 1][1], units[index + 1][1]
+    if before != after or before not in run_classes:
+        return False
+    return before in ("L", "R") or bool(units[index][0].strip())
+
+
+def _mirror(text: str, mirrored: bool) -> str:
+    return text.translate(_MIRRORED) if mirrored else text
 
 
 def _unmirror_if_needed(rtl_lines: list[Line]) -> None:
