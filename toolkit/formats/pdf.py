@@ -142,7 +142,10 @@ def _page(layout) -> Page:
                 elif glyphs and item.get_text() == " ":  # a word gap pdfminer inferred
                     glyphs.append(Glyph(" ", glyphs[-1].x1, glyphs[-1].x1, glyphs[-1].size))
             if any(g.text.strip() for g in glyphs):
-                pieces.append(Line(glyphs, line.y1, line.y0, line.y0))
+                # the glyphs' origin, not the box's bottom: fonts differ in descent
+                baseline = statistics.median(item.matrix[5] for item in line
+                                             if isinstance(item, LTChar))
+                pieces.append(Line(glyphs, line.y1, line.y0, baseline))
     page = Page(_merged_lines(pieces), layout.width, unmapped)
     for line in page.lines:
         line.glyphs = _marks_on_their_letters(line.glyphs)
@@ -171,25 +174,31 @@ def _merged_lines(pieces: list[Line]) -> list[Line]:
     return lines
 
 
+def _is_mark(glyph: Glyph) -> bool:
+    return bool(glyph.text) and all(unicodedata.combining(c) for c in glyph.text)
+
+
 def _marks_on_their_letters(glyphs: list[Glyph]) -> list[Glyph]:
-    """A combining mark (Arabic vowel signs, shadda) drawn as its own glyph joins the
-    letter it sits over, so that reordering keeps it after that letter."""
+    """A combining mark (Arabic vowel signs, shadda) drawn as its own glyph joins its
+    letter, so that reordering keeps it after that letter. Chromium and LibreOffice
+    both draw the mark just left of the letter's box: the letter is the next glyph to
+    the right (else the one before)."""
+    # pdfminer infers a word gap (a zero-width space) after a mark that stands apart
+    glyphs = [g for i, g in enumerate(glyphs)
+              if not (g.text == " " and g.x0 == g.x1 and i and _is_mark(glyphs[i - 1]))]
     kept: list[Glyph] = []
     for index, glyph in enumerate(glyphs):
-        if not glyph.text or not all(unicodedata.combining(c) for c in glyph.text):
+        if not _is_mark(glyph):
             kept.append(glyph)
             continue
-        centre = (glyph.x0 + glyph.x1) / 2
-        letters = [g for g in [*kept[-2:], *glyphs[index + 1:index + 3]] if g.text.strip()
-                   and not all(unicodedata.combining(c) for c in g.text)]
-        if not letters:
+        following = glyphs[index + 1] if index + 1 < len(glyphs) else None
+        if following is not None and following.text.strip() and not _is_mark(following):
+            following.text = following.text + glyph.text
+        elif kept and kept[-1].text.strip():
+            kept[-1].text += glyph.text
+        else:
             kept.append(glyph)
-            continue
-        base = min(letters, key=lambda g: abs((g.x0 + g.x1) / 2 - centre))
-        base.text += glyph.text
-        if kept and kept[-1].text == " " and kept[-1].x0 == kept[-1].x1:
-            kept.pop()  # a gap pdfminer inferred inside the word, the mark standing apart
-    return [g for g in kept if g.text]
+    return kept
 
 
 # --- right-to-left lines ----------------------------------------------------------------
