@@ -366,3 +366,11 @@ def test_visual_lines_read_in_logical_order(visual, rtl, logical):
     from toolkit.formats.pdf import _logical_text
 
     assert _logical_text(_visual_line(visual), rtl) == logical
+
+
+@needs_formats
+def test_docx_running_header_and_footer_are_not_text():
+    (record,) = ingest(str(OFFICE / "ar_running_header_footer.docx")).records
+    assert "وكالة الأنباء الليبية -" not in record["text"] + record["title"]
+    assert "صفحة" not in record["text"]
+    assert _likeness([record], sorted((DOCS / "ar").glob("*.txt"))) >= 0.98

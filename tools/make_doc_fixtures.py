@@ -119,8 +119,7 @@ def main() -> None:
                      header_footer=special.stem.endswith("running_header_footer"))
         office_special = special_office_pages(work)
         libreoffice(office_special, office_dir, "pdf:writer_pdf_Export")
-        libreoffice([p for p in office_special if "table" in p.stem], office_dir,
-                    "docx:MS Word 2007 XML")
+        libreoffice(office_special, office_dir, "docx:MS Word 2007 XML")
 
 
 def special_pages(work: Path) -> list[Path]:
