@@ -374,3 +374,15 @@ def test_docx_running_header_and_footer_are_not_text():
     assert "وكالة الأنباء الليبية -" not in record["text"] + record["title"]
     assert "صفحة" not in record["text"]
     assert _likeness([record], sorted((DOCS / "ar").glob("*.txt"))) >= 0.98
+
+
+@needs_formats
+def test_attachment_sent_without_a_name_is_read_by_its_content_type(tmp_path):
+    message = _message(body="Ci-joint.")
+    message.add_attachment((CHROME / "fr_05_port_misrata.pdf").read_bytes(),
+                           maintype="application", subtype="pdf")
+    path = tmp_path / "m.eml"
+    path.write_bytes(bytes(message))
+    _body, pdf = ingest(str(path)).records
+    assert pdf["id"] == f"{path}/attachment-1.pdf" and pdf["source"]["kind"] == "pdf"
+    assert pdf["title"].startswith("Le port de Misrata")

@@ -56,8 +56,16 @@ def _message(message: EmailMessage) -> Message:
             found.attachments.append((name, b""))  # a forwarded message: reported, not read
             continue
         payload = part.get_payload(decode=True) or b""
-        found.attachments.append((part.get_filename() or f"attachment-{number}", payload))
+        found.attachments.append((part.get_filename() or _unnamed(part, number), payload))
     return found
+
+
+def _unnamed(part: EmailMessage, number: int) -> str:
+    """A name for an attachment sent without one, its suffix from its content type."""
+    import mimetypes
+
+    suffix = mimetypes.guess_extension(part.get_content_type(), strict=False) or ""
+    return f"attachment-{number}{suffix}"
 
 
 def _header(message: EmailMessage, name: str) -> str | None:

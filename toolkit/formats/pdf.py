@@ -104,9 +104,13 @@ def read_pdf(data: bytes) -> Extracted:
 
 
 def _pages(data: bytes) -> list[Page]:
+    import logging
+
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
 
+    # pdfminer logs every oddity of a damaged file as a warning: the record says enough
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         return [_page(layout) for layout in extract_pages(BytesIO(data), laparams=LAParams())]
     except FormatError:
@@ -117,8 +121,9 @@ def _pages(data: bytes) -> list[Page]:
         if "Password" in name or "Encrypt" in name:
             raise FormatError("encrypted_pdf", "the PDF is encrypted; save an unprotected "
                               "copy first") from None
-        raise FormatError("bad_pdf", f"not a readable PDF ({name}: {exc}); re-save or print "
-                          "it to PDF again") from None
+        detail = " ".join(str(exc).split())[:160]
+        raise FormatError("bad_pdf", f"not a readable PDF ({name}: {detail}); re-save or "
+                          "print it to PDF again") from None
 
 
 def _page(layout) -> Page:
