@@ -1,7 +1,9 @@
 """`toolkit ingest`: documents on disk (or stdin) into records: id, sha256, source, title, text.
 
-Reads .txt, .md, .html/.htm and .jsonl; finds the encoding (BOMs, strict UTF-8, then a
-guess among legacy code pages checked for plausible Arabic or Latin text); normalises the
+Reads .txt, .md, .html/.htm and .jsonl (and hands .pdf, .docx, .doc, .eml and .mbox to
+their readers in toolkit/formats, which come back through `block_records`); finds the
+encoding (BOMs, strict UTF-8, then a guess among legacy code pages checked for plausible
+Arabic or Latin text); normalises the
 text (NFC, Arabic presentation forms to base letters, no tatweel); drops site furniture
 by patterns kept per language in toolkit/data/boilerplate.json; takes the headline out
 as `title`; and, with `split_articles`, cuts a file that runs several articles together

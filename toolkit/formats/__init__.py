@@ -100,8 +100,9 @@ def _mail_records(data: bytes, origin, options) -> Iterator[Record]:
     if not messages:
         yield origin.error("empty_file", "no message in this mbox file; nothing to ingest")
     for number, message in enumerate(messages, start=1):
-        yield from _message_records(message, replace(origin, id_base=f"{origin.id_base}:"
-                                                     f"{number}"), options)
+        numbered = replace(origin, id_base=f"{origin.id_base}:{number}",
+                           extra=(*origin.extra, ("message", number)))
+        yield from _message_records(message, numbered, options)
 
 
 def _message_records(message, origin, options) -> Iterator[Record]:
@@ -111,8 +112,6 @@ def _message_records(message, origin, options) -> Iterator[Record]:
 
     headers = (("from", message.sender), ("date", message.date),
                ("subject", message.subject), ("message_id", message.message_id))
-    if origin.kind == "mbox":
-        headers += (("message", int(origin.id_base.rsplit(":", 1)[1])),)
     origin = replace(origin, extra=origin.extra + headers)
     records: list[Record] = []
     unread = []
