@@ -371,7 +371,7 @@ class Origin:
     fields beyond path/kind/encoding/bytes/article (e-mail headers, `parent`)."""
 
     path: str
-    kind: str
+    kind: str | None  # None when the path named no file
     id_base: str
     size: int | None
     extra: tuple[tuple[str, object], ...] = ()
