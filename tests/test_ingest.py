@@ -142,7 +142,7 @@ def test_record_shape_title_out_of_text_and_sha256(tmp_path):
     record = one(doc)
     assert list(record) == ["id", "sha256", "source", "title", "text"]
     assert record["id"] == str(doc)
-    assert record["source"] == {"path": str(doc), "encoding": "utf-8",
+    assert record["source"] == {"path": str(doc), "kind": "txt", "encoding": "utf-8",
                                 "bytes": len(FRENCH.encode()), "article": None}
     assert record["title"] == "Élection municipale à Sfax"
     assert not record["text"].startswith("Élection")
@@ -267,7 +267,7 @@ def test_jsonl_passthrough(tmp_path):
     assert kept["text"] == "Bonjour le monde" and kept["sha256"]
     assert numbered["id"] == f"{path}:2"
     assert broken["raw"] == "{broken" and codes(broken) == ["bad_line"]
-    assert broken["source"] == {"path": str(path), "line": 3}
+    assert broken["source"] == {"path": str(path), "kind": "jsonl", "line": 3}
     assert codes(textless) == ["no_text"] and textless["title"] == "no text"
     assert run.exit_code == 1
 

@@ -1,7 +1,9 @@
 """`toolkit ingest`: documents on disk (or stdin) into records: id, sha256, source, title, text.
 
-Reads .txt, .md, .html/.htm and .jsonl; finds the encoding (BOMs, strict UTF-8, then a
-guess among legacy code pages checked for plausible Arabic or Latin text); normalises the
+Reads .txt, .md, .html/.htm and .jsonl (and hands .pdf, .docx, .doc, .eml and .mbox to
+their readers in toolkit/formats, which come back through `block_records`); finds the
+encoding (BOMs, strict UTF-8, then a guess among legacy code pages checked for plausible
+Arabic or Latin text); normalises the
 text (NFC, Arabic presentation forms to base letters, no tatweel); drops site furniture
 by patterns kept per language in toolkit/data/boilerplate.json; takes the headline out
 as `title`; and, with `split_articles`, cuts a file that runs several articles together
@@ -55,7 +57,10 @@ from toolkit.records import (
 STAGE = "ingest"
 
 KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html",
-         ".htm": "html", ".xhtml": "html", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+         ".htm": "html", ".xhtml": "html", ".jsonl": "jsonl", ".ndjson": "jsonl",
+         ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".eml": "eml", ".mbox": "mbox"}
+# Kinds read by a reader in toolkit/formats (whole files, never cut) rather than as text.
+FORMAT_KINDS = frozenset({"pdf", "docx", "doc", "eml", "mbox"})
 # In a folder walk these describe the folder rather than being documents.
 _NOT_DOCUMENTS = re.compile(r"^(readme|license|licence|changelog)(\.|$)", re.IGNORECASE)
 
@@ -103,7 +108,8 @@ def _ingest_all(paths: Iterable[str], options: _Options) -> Iterator[Record]:
                               "no such file or folder; check the path")
         elif not found:
             yield _file_error(given, None, "no_documents",
-                              "matches no .txt, .md, .html or .jsonl file")
+                              "matches no .txt, .md, .html, .jsonl, .pdf, .docx, .eml or "
+                              ".mbox file")
         for item in found or ():
             if isinstance(item, Unlisted):
                 yield _file_error(item.path, None, "unreadable_folder",
@@ -211,10 +217,11 @@ def ingest_file(path: str, *, options: _Options | None = None) -> Iterator[Recor
         stream = open_regular(path)
     except NotRegularFile as exc:
         yield _file_error(path, None, "special_file", f"{exc.strerror} (documents are read from "
-                          "regular files only; pipe a stream to `toolkit ingest -`)")
+                          "regular files only; pipe a stream to `toolkit ingest -`)", kind)
         return
     except OSError as exc:
-        yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}")
+        yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}",
+                          kind)
         return
     with stream:
         try:
@@ -223,14 +230,21 @@ def ingest_file(path: str, *, options: _Options | None = None) -> Iterator[Recor
                 lines = record_lines(stream, byte_limit(options.max_chars))
                 yield from _jsonl_lines(lines, path, options, from_stdin=False)
                 return
-            data = _bounded(read_at_most(stream, byte_limit(options.max_chars)), options)
+            read = read_at_most(stream, byte_limit(options.max_chars))
         except OSError as exc:
-            yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}")
+            yield _file_error(path, None, "unreadable", f"cannot read: {exc.strerror or exc}",
+                              kind)
             return
+    # A PDF, Word file or e-mail is read whole or not at all: its head is not a document.
+    if kind in FORMAT_KINDS:
+        data = read if len(read) <= byte_limit(options.max_chars) else None
+    else:
+        data = _bounded(read, options)
     if data is None:
-        yield _file_error(path, size, "too_long",
-                          f"{size:,} bytes, far over --max-chars {options.max_chars:,}; "
-                          "raise --max-chars or pass --cut to take the start only")
+        how = "raise --max-chars" if kind in FORMAT_KINDS else \
+            "raise --max-chars or pass --cut to take the start only"
+        yield _file_error(path, size, "too_long", f"{size:,} bytes, far over --max-chars "
+                          f"{options.max_chars:,}; {how}", kind)
         return
     for record in _document(data, path, kind, options, id_base=shown_path(path), size=size):
         if len(data) < size and "text" in record and not _was_cut(record):
@@ -332,6 +346,10 @@ def _head_to_first_character(stream: IO[bytes], limit: int) -> tuple[bytes, str]
 
 
 def _sniff_kind(data: bytes) -> str:
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and b"word/document.xml" in data:
+        return "docx"
     head = data[:2048].lstrip().lower()
     if re.match(rb"(<!doctype html|<html|<head|<body|<article|<p[ >]|<div[ >])", head):
         return "html"
@@ -339,50 +357,100 @@ def _sniff_kind(data: bytes) -> str:
 
 
 def _file_error(path: str, size: int | None, code: str, message: str,
-                id_base: str | None = None, encoding: str | None = None) -> Record:
-    record: Record = {"id": id_base or shown_path(path),
-                      "source": {**path_fields(path), "encoding": encoding, "bytes": size,
-                                 "article": None}}
-    return add_error(record, STAGE, code, message)
+                kind: str | None = None) -> Record:
+    return Origin(path, kind, shown_path(path), size).error(code, message)
 
 
 # --- documents ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a document's records come from: the file (`path`, `size`), what it was
+    (`kind`: txt, md, html, pdf, docx, eml, mbox), the id they build on, and `source`
+    fields beyond path/kind/encoding/bytes/article (e-mail headers, `parent`)."""
+
+    path: str
+    kind: str | None  # None when the path named no file
+    id_base: str
+    size: int | None
+    extra: tuple[tuple[str, object], ...] = ()
+
+    def source(self, encoding: str | None, article: int | None) -> dict:
+        return {**path_fields(self.path), "kind": self.kind, "encoding": encoding,
+                "bytes": self.size, "article": article, **dict(self.extra)}
+
+    def error(self, code: str, message: str, encoding: str | None = None) -> Record:
+        record: Record = {"id": self.id_base, "source": self.source(encoding, None)}
+        return add_error(record, STAGE, code, message)
+
+
 def _document(data: bytes, path: str, kind: str, options: _Options, *, id_base: str,
               size: int) -> Iterator[Record]:
-    def error(code: str, message: str, encoding: str | None = None) -> Record:
-        return _file_error(path, size, code, message, id_base, encoding)
+    return document_records(data, Origin(path, kind, id_base, size), options)
 
+
+def document_records(data: bytes, origin: Origin, options: _Options) -> Iterator[Record]:
+    """The records of one document's bytes, read as `origin.kind` says."""
+    if origin.kind in FORMAT_KINDS:
+        from toolkit.formats import format_records
+
+        yield from format_records(data, origin, options)
+        return
     if not data.strip():
-        yield error("empty_file", "empty file (no text); nothing to ingest")
+        yield origin.error("empty_file", "empty file (no text); nothing to ingest")
         return
     if looks_binary(data):
-        yield error("binary_file", "binary file, not text; convert it to .txt, .md or "
-                    ".html first")
+        yield origin.error("binary_file", "binary file, not text; convert it to .txt, .md, "
+                           ".html, .pdf or .docx first")
         return
-    declared = _declared_charset(data) if kind == "html" else None
+    declared = _declared_charset(data) if origin.kind == "html" else None
     decoded = decode_bytes(data, declared)
     if decoded is None:
-        yield error("undecodable", "cannot tell the text encoding; re-save the file as UTF-8")
+        yield origin.error("undecodable", "cannot tell the text encoding; re-save the file "
+                           "as UTF-8")
         return
     raw_text, encoding = decoded
+    yield from text_records(raw_text, origin, options, encoding=encoding)
+
+
+def text_records(raw_text: str, origin: Origin, options: _Options, *,
+                 encoding: str | None, title: str | None = None,
+                 markup: str | None = None) -> Iterator[Record]:
+    """The records of a document's decoded text (txt, md or html as `origin.kind`, or
+    `markup` when given); `title`, when given, is the first article's headline (an
+    e-mail's subject) and the whole first article its body."""
+    markup = markup or (origin.kind if origin.kind in ("md", "html") else "txt")
     text = normalise_text(raw_text)
-    blocks, page_title = _blocks(text, kind)
-    articles = split_into_articles(drop_boilerplate(blocks), kind, options.split_articles)
+    blocks, page_title = _blocks(text, markup)
+    yield from block_records(blocks, origin, options, encoding=encoding,
+                             title=title or page_title, title_given=title is not None)
+
+
+def block_records(blocks: list[Block], origin: Origin, options: _Options, *,
+                  encoding: str | None, title: str | None = None,
+                  title_given: bool = False) -> Iterator[Record]:
+    """Records from a document's blocks: boilerplate dropped, articles split when asked,
+    the headline taken out. `title` is used when the first article has none (or always,
+    with `title_given`)."""
+    articles = split_into_articles(drop_boilerplate(blocks), origin.kind,
+                                   options.split_articles)
     if not articles:
-        what = "only boilerplate" if text.strip() else "only whitespace"
-        yield error("empty_file", f"no text left ({what}); nothing to ingest", encoding)
+        what = "only boilerplate" if any(b.text.strip() for b in blocks) else "no text"
+        yield origin.error("empty_file", f"no text left ({what}); nothing to ingest",
+                           encoding)
         return
     several = len(articles) > 1
     for number, article in enumerate(articles, start=1):
-        title, body = title_and_body(article)
-        if title is None and number == 1 and page_title:
-            title = page_title
-        source = {**path_fields(path), "encoding": encoding, "bytes": size,
-                  "article": number if several else None}
-        record_id = f"{id_base}#{number}" if several else id_base
-        yield _build_record(record_id, source, title, body, options)
+        if number == 1 and title_given:
+            head, body = title, "\n\n".join(b.text for b in article)
+        else:
+            head, body = title_and_body(article)
+            if head is None and number == 1 and title:
+                head = title
+        source = origin.source(encoding, number if several else None)
+        record_id = f"{origin.id_base}#{number}" if several else origin.id_base
+        yield _build_record(record_id, source, head, body, options)
 
 
 def _build_record(record_id: str, source: dict, title: str | None, body: str,
@@ -817,7 +885,7 @@ def _jsonl_lines(lines: Iterable[bytes | Overlong], path: str, options: _Options
             record = parse_line(raw, number, STAGE)
         empty = False
         if "raw" in record and record.get("errors"):
-            record["source"] = {**path_fields(path), "line": number}
+            record["source"] = {**path_fields(path), "kind": "jsonl", "line": number}
             yield record
             continue
         yield _jsonl_record(record, path, number, options, from_stdin)
@@ -828,7 +896,7 @@ def _jsonl_lines(lines: Iterable[bytes | Overlong], path: str, options: _Options
 
 def _jsonl_record(record: Record, path: str, number: int, options: _Options,
                   from_stdin: bool) -> Record:
-    source = {**path_fields(path), "line": number}
+    source = {**path_fields(path), "kind": "jsonl", "line": number}
     path = source["path"]
     text = record.get("text")
     if not isinstance(text, str):
