@@ -107,9 +107,13 @@ def translate(
     to: opt.To = opt.TO_DEFAULT,
     source: opt.From = opt.FROM_DEFAULT,
     batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    batch_type: opt.BatchType = opt.BATCH_TYPE_DEFAULT,
     beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
     device: opt.Device = opt.DEVICE_DEFAULT,
+    compute_type: opt.ComputeType = opt.COMPUTE_TYPE_DEFAULT,
     threads: opt.Threads = opt.THREADS_DEFAULT,
+    replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
+    deterministic: opt.Deterministic = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     input: opt.Input = None,
@@ -125,12 +129,14 @@ def translate(
     Example: toolkit ingest docs/ | toolkit detect | toolkit translate --to en
     """
     from toolkit.records import EXIT_USAGE
-    from toolkit.translate import MAX_INPUT_TOKENS, check_options, translate_records
+    from toolkit.translate import check_options, translate_records
 
     settings = {"to": to, "source": source, "batch_size": batch_size, "beam_size": beam_size,
-                "device": device, "threads": threads}
+                "device": device, "threads": threads, "batch_type": batch_type,
+                "replicas": replicas, "compute_type": compute_type,
+                "deterministic": deterministic}
     try:
-        check_options(**settings, compute_type="default", max_input_tokens=MAX_INPUT_TOKENS)
+        check_options(**settings)
     except ValueError as exc:
         typer.echo(f"toolkit translate: {exc}", err=True)
         _finish(EXIT_USAGE)
@@ -331,9 +337,13 @@ def run(
         "summary sentences (chosen on the source text), much cheaper.")] = "all",
     source: opt.From = opt.FROM_DEFAULT,
     batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    batch_type: opt.BatchType = opt.BATCH_TYPE_DEFAULT,
     beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
     device: opt.Device = opt.DEVICE_DEFAULT,
+    compute_type: opt.ComputeType = opt.COMPUTE_TYPE_DEFAULT,
     threads: opt.Threads = opt.THREADS_DEFAULT,
+    replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
+    deterministic: opt.Deterministic = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     split_articles: opt.SplitArticles = False,
@@ -383,7 +393,9 @@ def run(
             ingest={"split_articles": split_articles, **shared},
             detect=shared,
             translate={"source": source, "batch_size": batch_size, "beam_size": beam_size,
-                       "device": device, "threads": threads,
+                       "device": device, "threads": threads, "batch_type": batch_type,
+                       "replicas": replicas, "compute_type": compute_type,
+                       "deterministic": deterministic,
                        "cache": opt.cache_setting(cache, no_cache), **shared},
             summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
                        "method": method, **shared},

@@ -78,7 +78,7 @@ class RunConfig:
                 "models": model_fingerprint(self.to)}
 
 
-UNSHAPING_OPTIONS = ("cache", "threads")
+UNSHAPING_OPTIONS = ("cache", "threads", "replicas")
 
 
 def model_fingerprint(to: str) -> list[str]:
