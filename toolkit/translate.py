@@ -20,7 +20,6 @@ split_sentences(text, lang).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import models as pkgs
+from toolkit.devices import resolve_device, supported_compute_types, usable_cores
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
@@ -137,16 +137,6 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
                    batch_type=batch_type, replicas=replicas, deterministic=bool(deterministic))
 
 
-def supported_compute_types(device: str) -> set[str] | None:
-    """The compute types CTranslate2 offers on `device` here, None when it cannot say."""
-    try:
-        import ctranslate2
-
-        return set(ctranslate2.get_supported_compute_types(device))
-    except (ImportError, RuntimeError, ValueError):
-        return None
-
-
 # --- tokenizers and models (loaded once per process) -----------------------------------
 
 
@@ -210,14 +200,6 @@ def tokenizer_for(package: pkgs.Package):
     return _TOKENIZERS[key]
 
 
-def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
-    import ctranslate2
-
-    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-
-
 def translator_for(package: pkgs.Package, options: Options):
     import ctranslate2
 
@@ -229,28 +211,6 @@ def translator_for(package: pkgs.Package, options: Options):
             str(package.path / "model"), device=device, inter_threads=inter,
             intra_threads=intra, compute_type=options.compute_type)
     return _TRANSLATORS[key]
-
-
-def usable_cores() -> int:
-    """The cores this process may use: its CPU affinity, capped by a cgroup v2 quota."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    quota = _cgroup_cpu_quota()
-    return max(1, min(cores or 1, quota or cores or 1))
-
-
-def _cgroup_cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
-    """ceil(quota / period) from cgroup v2's cpu.max ("max 100000": no quota)."""
-    try:
-        with open(path, encoding="ascii") as handle:
-            quota, period = handle.read().split()[:2]
-    except (OSError, ValueError):
-        return None
-    if quota == "max":
-        return None
-    try:
-        return max(1, -(-int(quota) // int(period)))
-    except (ValueError, ZeroDivisionError):
-        return None
 
 
 def thread_layout(device: str, threads: int = 0, replicas: int = 0) -> tuple[int, int]:
@@ -390,6 +350,13 @@ def cut_to_limit(sentence: str, tokenizer, limit: int) -> list[str]:
         else:
             out.append(piece)
     return out
+
+
+def doctor_checks() -> list[dict]:
+    """For `toolkit doctor`: cores, CUDA devices, cuBLAS, compute types."""
+    from toolkit.devices import doctor_checks as device_checks
+
+    return device_checks()
 
 
 # --- quality flags ----------------------------------------------------------------------
