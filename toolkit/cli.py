@@ -370,6 +370,9 @@ def run(
         "the path under PATH).")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", dir_okay=False, help="Write the run report as JSON here.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run the chain on a Dask cluster: a scheduler address "
+        "(tcp://host:8786), or local[:N] for N worker processes here.")] = None,
     force: opt.Force = False,
     max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
     cut: opt.Cut = False,
@@ -403,12 +406,24 @@ def run(
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
                   state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
-                  report_path=report, progress=progress, quiet=quiet)
+                  report_path=report, progress=progress, quiet=quiet, scheduler=scheduler)
         check_usage(job)
     except ValueError as exc:
         typer.echo(f"toolkit run: {exc}", err=True)
         _finish(EXIT_USAGE)
-    _finish(run_job(job))
+    _finish(_run_on_cluster(job) if scheduler else run_job(job))
+
+
+def _run_on_cluster(job) -> int:
+    from toolkit.pipeline import run_job
+    from toolkit.records import EXIT_MISSING_RESOURCE
+    from toolkit.scale import SchedulerUnreachable
+
+    try:
+        return run_job(job)
+    except SchedulerUnreachable as exc:
+        typer.echo(f"toolkit run: {exc}", err=True)
+        return EXIT_MISSING_RESOURCE
 
 
 @app.command()

@@ -172,12 +172,15 @@ def side_limit_share(source: str, output: str, threads: int, device: str) -> Non
                  for field in ("title", "text") for s in split_sentences(json.loads(line)[field],
                                                                           "fr")]
     tokens = [tokenizer.encode(text) for text in dict.fromkeys(sentences)]
-    at_limit = 0
-    for toks in tokens:
-        (result,) = translator.translate_batch([toks], beam_size=BEAM,
-                                               length_penalty=LENGTH_PENALTY,
-                                               max_decoding_length=decoding_limit(len(toks)))
-        at_limit += len(result.hypotheses[0]) >= decoding_limit(len(toks))
+    # Asynchronous batches of sentences sharing a limit, as the toolkit sends them.
+    futures = []
+    for limit in sorted({decoding_limit(len(toks)) for toks in tokens}):
+        group = [toks for toks in tokens if decoding_limit(len(toks)) == limit]
+        futures += [(limit, future) for future in translator.translate_batch(
+            group, beam_size=BEAM, length_penalty=LENGTH_PENALTY, max_decoding_length=limit,
+            max_batch_size=options.batch_limit(device)[0], batch_type="tokens",
+            asynchronous=True)]
+    at_limit = sum(len(future.result().hypotheses[0]) >= limit for limit, future in futures)
     Path(output).write_text(json.dumps({"sentences": len(tokens), "at_limit": at_limit}))
 
 
