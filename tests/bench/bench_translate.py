@@ -15,13 +15,17 @@ RSS is its own):
               user script would; its sentence splitter (minisbd/stanza, which downloads
               models) swapped for the toolkit's offline one, so both see the same sentences
   argos1      the same with ARGOS_INTRA_THREADS=1
+  loop        argostranslate's decoding loop without argostranslate (for machines that
+              lack it and its stanza/spacy dependencies, e.g. the GPU image): one
+              `translate_batch` per paragraph of each document, its settings (beam 4,
+              max_batch_size 32, length_penalty 0.2, compute_type auto, inter_threads 1)
 
 toolkit and today run over all documents and over the argos subset; runs alternate and
 each side keeps its best (background load then hurts all alike). Goals (exit 1 when
 missed): on cpu, toolkit >= 1.5x today and >= 3x argos; on cuda, toolkit >= 30x argos
 and >= 1,000 sentences/s. Usage: .venv/bin/python tests/bench/bench_translate.py
 [--sentences 500] [--baseline-sentences 60] [--device cpu] [--repeat 2]
-[--sides toolkit,today,argos,argos1] [--json FILE]
+[--sides toolkit,today,argos,argos1,loop] [--json FILE]
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ EOS_BIAS, EOS_SLOPE = -330.0, 1500.0
 # The toolkit before pipelined decoding and token batches (its defaults: --batch-size 32
 # sentences, one single-threaded replica per core, each decoding-limit group waited for).
 BASELINE_COMMIT = "e484576601fa"
-GOALS = {"cpu": {"today": 1.5, "argos": 3.0}, "cuda": {"argos": 30.0}}
+GOALS = {"cpu": {"today": 1.5, "argos": 3.0}, "cuda": {"argos": 30.0, "loop": 30.0}}
 GPU_MIN_RATE = 1000.0
 
 VARIANTS = ["", "Selon le communiqué, ", "Par ailleurs, ", "Mardi, ", "De son côté, ",
@@ -90,11 +94,16 @@ def documents(count: int, per_doc: int = 10) -> list[dict]:
     return docs
 
 
-def count_sentences(docs: list[dict]) -> int:
+def split_all(docs: list[dict]) -> list[str]:
+    """Every sentence of the documents' titles and texts, in order."""
     from toolkit.sentences import split_sentences
 
-    return sum(len(split_sentences(d["title"], "fr")) + len(split_sentences(d["text"], "fr"))
-               for d in docs)
+    return [s.text for d in docs for field in ("title", "text")
+            for s in split_sentences(d[field], "fr")]
+
+
+def count_sentences(docs: list[dict]) -> int:
+    return len(split_all(docs))
 
 
 # --- the two sides, each run in its own process ------------------------------------------
@@ -143,6 +152,39 @@ def side_argos(source: str, output: str, threads: int, device: str) -> None:
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
+def side_loop(source: str, output: str, threads: int, device: str) -> None:
+    import ctranslate2
+
+    from toolkit import models
+    from toolkit.sentences import split_sentences
+    from toolkit.translate import tokenizer_for
+
+    (package,) = models.installed_packages()
+    tokenizer = tokenizer_for(package)
+    translator = ctranslate2.Translator(str(package.path / "model"), device=device,
+                                        inter_threads=1, intra_threads=threads,
+                                        compute_type="auto")
+
+    def translate(text: str) -> str:
+        out = []
+        for paragraph in text.split("\n"):
+            sentences = [s.text for s in split_sentences(paragraph, "fr")]
+            if not sentences:
+                continue
+            results = translator.translate_batch(
+                [tokenizer.encode(s) for s in sentences], replace_unknowns=True,
+                max_batch_size=32, beam_size=BEAM, num_hypotheses=1, length_penalty=0.2)
+            out.append(" ".join(tokenizer.decode(r.hypotheses[0]) for r in results))
+        return "\n".join(out)
+
+    with open(source, encoding="utf-8") as lines, open(output, "w", encoding="utf-8") as out:
+        for line in lines:
+            doc = json.loads(line)
+            doc["translation"] = {"title": translate(doc["title"]),
+                                  "text": translate(doc["text"])}
+            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
 def _median_ratio(path: Path) -> float:
     import statistics
 
@@ -155,7 +197,6 @@ def _median_ratio(path: Path) -> float:
 def side_limit_share(source: str, output: str, threads: int, device: str) -> None:
     """Share of the sentences whose output reaches the decoding limit (goal <= 5%)."""
     from toolkit import models
-    from toolkit.sentences import split_sentences
     from toolkit.translate import (
         LENGTH_PENALTY,
         check_options,
@@ -168,9 +209,8 @@ def side_limit_share(source: str, output: str, threads: int, device: str) -> Non
     options = check_options(to="en", source="fr", batch_size=0, beam_size=BEAM, device=device,
                             threads=threads)
     tokenizer, translator = tokenizer_for(package), translator_for(package, options)
-    sentences = [s.text for line in Path(source).read_text("utf-8").splitlines()
-                 for field in ("title", "text") for s in split_sentences(json.loads(line)[field],
-                                                                          "fr")]
+    sentences = split_all([json.loads(line)
+                           for line in Path(source).read_text("utf-8").splitlines()])
     tokens = [tokenizer.encode(text) for text in dict.fromkeys(sentences)]
     # Asynchronous batches of sentences sharing a limit, as the toolkit sends them.
     futures = []
@@ -228,7 +268,7 @@ def child(args) -> None:
         return
 
     sides = {"toolkit": side_toolkit, "argos": side_argos, "argos1": side_argos_one_thread,
-             "limit": side_limit_share}
+             "limit": side_limit_share, "loop": side_loop}
     sides[args.side](args.input, args.output, args.threads, args.device)
     import toolkit
 
@@ -246,7 +286,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--sides", default="toolkit,today,argos,argos1")
     parser.add_argument("--json", help="also write the rows and ratios here")
-    parser.add_argument("--side", choices=["toolkit", "argos", "argos1", "limit", "build"])
+    parser.add_argument("--side", choices=["toolkit", "argos", "argos1", "limit", "loop",
+                                           "build"])
     parser.add_argument("--input")
     parser.add_argument("--output")
     args = parser.parse_args()
@@ -262,7 +303,9 @@ def main() -> None:
 def measure(tmp_path: Path, args, sides: list[str]) -> dict:
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "packages"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_CACHE_HOME=str(tmp_path / "cache"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(HERE.parent))
+               XDG_CONFIG_HOME=str(tmp_path / "config"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(HERE.parent),
+                                                        os.environ.get("PYTHONPATH")])))
     started = time.perf_counter()
     # Built and installed in a child: Linux keeps a parent's peak RSS across fork+exec,
     # so the parent must stay small for the sides' peak RSS to be their own.
@@ -278,7 +321,7 @@ def measure(tmp_path: Path, args, sides: list[str]) -> dict:
             print(f"today: skipped (no git checkout with commit {BASELINE_COMMIT})")
             sides.remove("today")
         else:
-            envs["today"] = dict(env, PYTHONPATH=f"{today}{os.pathsep}{HERE.parent}")
+            envs["today"] = dict(env, PYTHONPATH=f"{today}{os.pathsep}{env['PYTHONPATH']}")
 
     docs = documents(args.sentences)
     per_doc = max(1, count_sentences(docs) // len(docs))
@@ -291,7 +334,8 @@ def measure(tmp_path: Path, args, sides: list[str]) -> dict:
     run_side("limit", inputs["all"], tmp_path / "limit.json", env, args.threads, args.device)
     limit = json.loads((tmp_path / "limit.json").read_text())
     labels = {"toolkit": "toolkit translate", "today": f"toolkit {BASELINE_COMMIT[:7]} (today)",
-              "argos": "argostranslate translate()", "argos1": "argos, ARGOS_INTRA_THREADS=1"}
+              "argos": "argostranslate translate()", "argos1": "argos, ARGOS_INTRA_THREADS=1",
+              "loop": "argostranslate-style loop"}
     plan = [(side, "all") for side in ("toolkit", "today") if side in sides]
     plan += [(side, "subset") for side in sides]
     best: dict[tuple[str, str], dict] = {}
@@ -347,7 +391,7 @@ def report(summary: dict, args) -> None:
     ratios = {}
     for which in ("all", "subset"):
         mine = best.get(("toolkit", which))
-        for other in ("today", "argos", "argos1"):
+        for other in ("today", "argos", "argos1", "loop"):
             if mine is None or (other, which) not in best:
                 continue
             ratio = mine["rate"] / best[(other, which)]["rate"]
