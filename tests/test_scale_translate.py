@@ -110,3 +110,19 @@ def test_doctor_names_the_cublas_package_when_a_gpu_lacks_it(installed, monkeypa
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["translate: cuBLAS"]["fix"] == \
         "export LD_LIBRARY_PATH=/venv/nvidia/cublas/lib:$LD_LIBRARY_PATH"
+
+
+def test_windows_in_flight_keep_order_and_pivots(installed, monkeypatch):
+    from support.run_corpus import fixture_documents
+
+    monkeypatch.setitem(module.WINDOW, "cpu", (4, 2048))  # several windows in flight
+    records = []
+    for n, (lang, path) in enumerate(fixture_documents()[::3]):
+        title, _, body = path.read_text("utf-8").strip().partition("\n")
+        records.append({"id": f"{n}", "lang": lang, "title": title, "text": body[:300]})
+    together = list(translate_records([dict(r) for r in records], to="fr", cache=None))
+    assert [r["id"] for r in together] == [r["id"] for r in records]
+    assert {r["translations"]["fr"]["pivot"] for r in together if r["lang"] == "ar"} == {"en"}
+    for record, out in zip(records[::2], together[::2]):
+        (alone,) = translate_records([dict(record)], to="fr", cache=None)
+        assert alone == out

@@ -57,8 +57,9 @@ MAX_REPLICAS = 32
 DEFAULT_BEAM_SIZE = 4  # argostranslate's default (ARGOS_BEAM_SIZE)
 MAX_INPUT_TOKENS = 200  # longer sentences are cut into pieces, translated and joined again
 LENGTH_PENALTY = 0.2  # as argostranslate
-WINDOW_RECORDS = 64  # records read ahead, so batches mix sentences of many documents
-WINDOW_PIECES = 2048
+# Records read ahead per window (so batches mix sentences of many documents), or fewer
+# when their sentence pieces reach the second number; a GPU's batches are 8x larger.
+WINDOW = {"cpu": (64, 2048), "cuda": (512, 16384)}
 
 
 # --- options ---------------------------------------------------------------------------
@@ -687,12 +688,13 @@ def _run(records, options, cache, force, max_chars, cut, packages) -> Iterator[R
         in_flight: Window | None = None
         window: list[Plan] = []
         pending = 0
+        most_records, most_pieces = WINDOW[resolve_device(options.device)]
         for record in records:
             plan = plan_record(record, options, installed, max_chars=max_chars, cut=cut,
                                force=force)
             window.append(plan)
             pending += sum(len(p) for p in plan.pieces.values())
-            if len(window) >= WINDOW_RECORDS or pending >= WINDOW_PIECES:
+            if len(window) >= most_records or pending >= most_pieces:
                 submitted = Window(window, options, store)
                 if in_flight is not None:
                     yield from in_flight.finish()
