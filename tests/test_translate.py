@@ -153,8 +153,8 @@ def test_existing_result_is_skipped_unless_forced(installed, monkeypatch):
     import toolkit.translate as module
 
     calls = []
-    real = module.translate_strings
-    monkeypatch.setattr(module, "translate_strings",
+    real = module.submit_strings
+    monkeypatch.setattr(module, "submit_strings",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     list(translate_records([json.loads(json.dumps(done))], to="en", cache=None))
     assert not calls

@@ -159,9 +159,13 @@ def translate(
     to: opt.To = opt.TO_DEFAULT,
     source: opt.From = opt.FROM_DEFAULT,
     batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    batch_type: opt.BatchType = opt.BATCH_TYPE_DEFAULT,
     beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
     device: opt.Device = opt.DEVICE_DEFAULT,
+    compute_type: opt.ComputeType = opt.COMPUTE_TYPE_DEFAULT,
     threads: opt.Threads = opt.THREADS_DEFAULT,
+    replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
+    deterministic: opt.Deterministic = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     input: opt.Input = None,
@@ -177,12 +181,14 @@ def translate(
     Example: toolkit ingest docs/ | toolkit detect | toolkit translate --to en
     """
     from toolkit.records import EXIT_USAGE
-    from toolkit.translate import MAX_INPUT_TOKENS, check_options, translate_records
+    from toolkit.translate import check_options, translate_records
 
     settings = {"to": to, "source": source, "batch_size": batch_size, "beam_size": beam_size,
-                "device": device, "threads": threads}
+                "device": device, "threads": threads, "batch_type": batch_type,
+                "replicas": replicas, "compute_type": compute_type,
+                "deterministic": deterministic}
     try:
-        check_options(**settings, compute_type="default", max_input_tokens=MAX_INPUT_TOKENS)
+        check_options(**settings)
     except ValueError as exc:
         typer.echo(f"toolkit translate: {exc}", err=True)
         _finish(EXIT_USAGE)
@@ -452,9 +458,13 @@ def run(
         "summary sentences (chosen on the source text), much cheaper.")] = "all",
     source: opt.From = opt.FROM_DEFAULT,
     batch_size: opt.BatchSize = opt.BATCH_SIZE_DEFAULT,
+    batch_type: opt.BatchType = opt.BATCH_TYPE_DEFAULT,
     beam_size: opt.BeamSize = opt.BEAM_SIZE_DEFAULT,
     device: opt.Device = opt.DEVICE_DEFAULT,
+    compute_type: opt.ComputeType = opt.COMPUTE_TYPE_DEFAULT,
     threads: opt.Threads = opt.THREADS_DEFAULT,
+    replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
+    deterministic: opt.Deterministic = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     split_articles: opt.SplitArticles = False,
@@ -482,6 +492,9 @@ def run(
     report: Annotated[Optional[Path], typer.Option(
         "--report", dir_okay=False, help="Write the run report as JSON here.")] = None,
     stories: opt.Stories = False,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run the chain on a Dask cluster: a scheduler address "
+        "(tcp://host:8786), or local[:N] for N worker processes here.")] = None,
     force: opt.Force = False,
     max_chars: opt.MaxChars = opt.MAX_CHARS_DEFAULT,
     cut: opt.Cut = False,
@@ -505,7 +518,9 @@ def run(
             ingest={"split_articles": split_articles, **shared},
             detect=shared,
             translate={"source": source, "batch_size": batch_size, "beam_size": beam_size,
-                       "device": device, "threads": threads,
+                       "device": device, "threads": threads, "batch_type": batch_type,
+                       "replicas": replicas, "compute_type": compute_type,
+                       "deterministic": deterministic,
                        "cache": opt.cache_setting(cache, no_cache), **shared},
             summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
                        "method": method, **shared},
@@ -514,12 +529,24 @@ def run(
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
                   state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
-                  report_path=report, progress=progress, quiet=quiet)
+                  report_path=report, progress=progress, quiet=quiet, scheduler=scheduler)
         check_usage(job)
     except ValueError as exc:
         typer.echo(f"toolkit run: {exc}", err=True)
         _finish(EXIT_USAGE)
-    _finish(run_job(job))
+    _finish(_run_on_cluster(job) if scheduler else run_job(job))
+
+
+def _run_on_cluster(job) -> int:
+    from toolkit.pipeline import run_job
+    from toolkit.records import EXIT_MISSING_RESOURCE
+    from toolkit.scale import SchedulerUnreachable
+
+    try:
+        return run_job(job)
+    except SchedulerUnreachable as exc:
+        typer.echo(f"toolkit run: {exc}", err=True)
+        return EXIT_MISSING_RESOURCE
 
 
 @app.command()

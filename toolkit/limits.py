@@ -20,9 +20,10 @@ class Range(NamedTuple):
 
 RANGES: dict[str, Range] = {
     "max_chars": Range("--max-chars", 1, 50_000_000),
-    "batch_size": Range("--batch-size", 1, 4096),
+    "batch_size": Range("--batch-size", 0, 1_000_000),
     "beam_size": Range("--beam-size", 1, 64),
-    "threads": Range("--threads", 0, 256),
+    "threads": Range("--threads", 0, 1024),
+    "replicas": Range("--replicas", 0, 32),
     "max_input_tokens": Range("max_input_tokens", 8, 1024),
     "sentences": Range("-n/--sentences", 1, 10_000),
     "width": Range("--width", 40, 10_000),

@@ -51,14 +51,28 @@ SplitArticles = Annotated[bool, typer.Option("--split-articles", help="Split a f
 To = Annotated[str, typer.Option("--to", help="Target language code (en, fr, ar).")]
 From = Annotated[str, typer.Option("--from", help="Source language: auto (the record's 'lang', "
                                    "else detected) or a code such as ar, fr, en.")]
-BatchSize = Annotated[int, typer.Option("--batch-size", **option_range("batch_size"), help="Sentences per "
-                                        "CTranslate2 batch (pooled across documents).")]
-BeamSize = Annotated[int, typer.Option("--beam-size", **option_range("beam_size"), help="Beam width (1 = greedy, "
-                                       "fastest; argostranslate uses 4).")]
+BatchSize = Annotated[int, typer.Option("--batch-size", **option_range("batch_size"), help="Batch "
+                                        "size in --batch-type units, pooled across documents "
+                                        "(0 = 1024 tokens on cpu, 8192 on cuda).")]
+BatchType = Annotated[str, typer.Option("--batch-type", help="tokens (source tokens per "
+                                        "batch) or examples (sentences per batch).")]
+BeamSize = Annotated[int, typer.Option("--beam-size", **option_range("beam_size"), help="Beam width (1 = "
+                                       "greedy, fastest; argostranslate uses 4).")]
 Device = Annotated[str, typer.Option("--device", help="cpu, cuda or auto (cuda when a GPU "
                                      "is visible).")]
-Threads = Annotated[int, typer.Option("--threads", **option_range("threads"), help="CPU batches translated at "
-                                      "once, one thread each (0 = the usable cores, at most 8).")]
+Threads = Annotated[int, typer.Option("--threads", **option_range("threads"), help="CPU threads for "
+                                      "translation (0 = the cores this process may use: "
+                                      "affinity and cgroup quota).")]
+Replicas = Annotated[int, typer.Option("--replicas", **option_range("replicas"), help="Model replicas "
+                                       "translating batches at once (0 = one per thread on "
+                                       "cpu, 2 on cuda); fewer use less memory.")]
+ComputeType = Annotated[str, typer.Option("--compute-type", help="auto (argostranslate's "
+                                          "default), default (the model's own: int8), int8, "
+                                          "int8_float16, int8_bfloat16, float16, bfloat16, "
+                                          "float32.")]
+Deterministic = Annotated[bool, typer.Option("--deterministic", help="Translate one sentence "
+                                             "per batch, so no output depends on its "
+                                             "neighbours (slower; see README).")]
 Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="Translation "
                   "cache file (SQLite); default $XDG_CACHE_HOME/toolkit/translations.sqlite.")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill the "
@@ -66,10 +80,13 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill
 
 TO_DEFAULT = "en"
 FROM_DEFAULT = "auto"
-BATCH_SIZE_DEFAULT = 32
+BATCH_SIZE_DEFAULT = 0
+BATCH_TYPE_DEFAULT = "tokens"
 BEAM_SIZE_DEFAULT = 4
 DEVICE_DEFAULT = "cpu"
 THREADS_DEFAULT = 0
+REPLICAS_DEFAULT = 0
+COMPUTE_TYPE_DEFAULT = "auto"
 
 
 def cache_setting(cache: Optional[Path], no_cache: bool):

@@ -79,7 +79,7 @@ class RunConfig:
                 "models": model_fingerprint(self.to)}
 
 
-UNSHAPING_OPTIONS = ("cache", "threads")
+UNSHAPING_OPTIONS = ("cache", "threads", "replicas")
 
 
 def model_fingerprint(to: str) -> list[str]:
@@ -313,53 +313,87 @@ def run_documents(
     resume: bool = False,
     meter: Meter | None = None,
     chunk_records: int = CHUNK_RECORDS,
+    executor: Any = None,
 ) -> Iterator[tuple[Record, bool]]:
     """(record, reused) for each document, in input order.
 
     With a state store, a document already processed with the same params is taken
     from it (and left out with `only_new`, unless it was stored by the interrupted run
     that `resume` continues); every other one goes through the chain and is stored.
+    `executor` (toolkit.scale.DaskExecutor) runs the chunks elsewhere, `ahead` of them
+    at once; by default they run here, one after the other.
     """
     from toolkit import limits
-    from toolkit.state import document_key
 
     limits.check("chunk_records", chunk_records)
     meter = meter or Meter()
+    executor = executor or LocalExecutor(config, meter)
+    in_flight: deque = deque()
     for chunk in chunks(documents, chunk_records):
-        slots: list[Record | None] = []
-        fresh: list[Record] = []
-        keys = []  # of the fresh documents, taken before the stages change them
-        for document in chunk:
-            key = document_key(document) if state is not None else None
-            hit = state.lookup(key) if state is not None and not config.force else None
-            if hit is None:
-                slots.append(None)
-                fresh.append(document)
-                keys.append(key)
-                continue
-            stored, run = hit
-            new_to_reader = resume and run in state.interrupted
-            if only_new and not new_to_reader:
-                meter.reused += 1
-                continue
-            meter.reused += 1
-            slots.append(stored)
-        processed = process_guarded(fresh, config, meter)
-        fresh_keys = iter(keys)
-        for slot in slots:
-            if slot is not None:
-                yield slot, True
-                continue
-            record = next(processed)
-            key = next(fresh_keys)
-            meter.processed += 1
-            if state is not None:
-                # A missing model's result is kept too: installing one changes the
-                # params' model fingerprint, and the documents are redone then.
-                state.store(record, key)
-            yield record, False
-        for _ in processed:  # a stage that broke the one-out-per-in rule
-            raise RuntimeError("a stage yielded more records than it read")
+        slots, fresh, keys = _look_up(chunk, config, state, only_new, resume, meter)
+        in_flight.append((slots, keys, executor.submit(fresh)))
+        if len(in_flight) > executor.ahead:
+            yield from _deliver(*in_flight.popleft(), executor, state, meter)
+    while in_flight:
+        yield from _deliver(*in_flight.popleft(), executor, state, meter)
+
+
+@dataclass
+class LocalExecutor:
+    """Chunks processed in this process, as they are submitted."""
+
+    config: RunConfig
+    meter: Meter
+    ahead: int = 0
+
+    def submit(self, records: list[Record]) -> Iterator[Record]:
+        return process_guarded(records, self.config, self.meter)
+
+    def results(self, submitted: Iterator[Record]) -> Iterator[Record]:
+        return submitted
+
+
+def _look_up(chunk, config, state, only_new, resume, meter):
+    """A chunk's slots (stored record or None), fresh documents and their state keys."""
+    from toolkit.state import document_key
+
+    slots: list[Record | None] = []
+    fresh: list[Record] = []
+    keys = []  # of the fresh documents, taken before the stages change them
+    for document in chunk:
+        key = document_key(document) if state is not None else None
+        hit = state.lookup(key) if state is not None and not config.force else None
+        if hit is None:
+            slots.append(None)
+            fresh.append(document)
+            keys.append(key)
+            continue
+        stored, run = hit
+        new_to_reader = resume and run in state.interrupted
+        meter.reused += 1
+        if only_new and not new_to_reader:
+            continue
+        slots.append(stored)
+    return slots, fresh, keys
+
+
+def _deliver(slots, keys, submitted, executor, state, meter):
+    processed = executor.results(submitted)
+    fresh_keys = iter(keys)
+    for slot in slots:
+        if slot is not None:
+            yield slot, True
+            continue
+        record = next(processed)
+        key = next(fresh_keys)
+        meter.processed += 1
+        if state is not None:
+            # A missing model's result is kept too: installing one changes the
+            # params' model fingerprint, and the documents are redone then.
+            state.store(record, key)
+        yield record, False
+    for _ in processed:  # a stage that broke the one-out-per-in rule
+        raise RuntimeError("a stage yielded more records than it read")
 
 
 def process_guarded(records: list[Record], config: RunConfig, meter: Meter) -> Iterator[Record]:
@@ -409,6 +443,7 @@ class Job:
     report_path: str | None = None
     progress: bool | None = None
     quiet: bool = False
+    scheduler: str | None = None  # a dask.distributed address or local[:N] (toolkit.scale)
 
 
 def check_usage(job: Job) -> None:
@@ -419,6 +454,10 @@ def check_usage(job: Job) -> None:
     shard = parse_shard(job.shard)
     if shard is not None:
         limits.check("shards", shard[1], what=f"--shard {job.shard}: N")
+    if job.scheduler is not None:
+        from toolkit.scale import check_scheduler
+
+        check_scheduler(job.scheduler)
     if job.state_dir and (problem := state_problem(job.state_dir)):
         raise ValueError(problem)
     if (job.resume or job.only_new or job.wait) and not job.state_dir:
@@ -516,10 +555,11 @@ def _run_locked(job: Job, state: Any) -> int:
         written = 0
         try:
             documents = _sharded(meter.timed("ingest", _ingest(job)), job)
-            with Output(job.output) as stream:
+            with Output(job.output) as stream, _executor(job, meter) as executor:
                 spool = _Spool(stream, job)
                 results = run_documents(documents, job.config, state=state,
-                                        only_new=job.only_new, resume=job.resume, meter=meter)
+                                        only_new=job.only_new, resume=job.resume, meter=meter,
+                                        executor=executor)
                 for record, _reused in _with_stories(results, job.config.stories):
                     # Every error in the output counts, reused or not: an unchanged folder
                     # gives cron the same exit status every night.
@@ -566,6 +606,17 @@ def _with_stories(results: Iterator[tuple[Record, bool]], options: dict[str, Any
     from toolkit.stories import story_records
 
     return ((record, False) for record in story_records((r for r, _ in results), **options))
+
+
+def _executor(job: Job, meter: Meter) -> Any:
+    """A context giving run_documents' executor: None (here) or a Dask cluster's."""
+    if job.scheduler is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    from toolkit.scale import dask_executor
+
+    return dask_executor(job.scheduler, job.config, meter, quiet=job.quiet)
 
 
 def _ingest(job: Job) -> Iterator[Record]:

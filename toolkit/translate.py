@@ -8,8 +8,10 @@ splitter, which downloads models: sentences come from toolkit.sentences, the one
 splitter every stage uses.
 
 What makes it fast: sentences of many records are pooled, deduplicated, sorted by
-length and sent to `translate_batch` in full batches; each model loads once per
-process; an SQLite cache answers sentences seen before.
+length and sent to `translate_batch` in batches cut by tokens; the batches are submitted
+asynchronously and the next window of records is submitted before the results of the
+current one are collected, so the model replicas never wait for a window's slowest batch;
+each model loads once per process; an SQLite cache answers sentences seen before.
 
 Output per record: `translations.<to>` = {title, text, model, pivot, params, flagged,
 sentences: [{source, target, flags}]}, sentence i being sentence i of
@@ -18,7 +20,6 @@ split_sentences(text, lang).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 
 from toolkit import limits
 from toolkit import models as pkgs
+from toolkit.devices import resolve_device, supported_compute_types, usable_cores
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
@@ -43,12 +45,22 @@ from toolkit.sentences import split_sentences
 
 STAGE = "translate"
 DEVICES = ("cpu", "cuda", "auto")
-DEFAULT_BATCH_SIZE = 32
+# "auto" (the fastest type the device supports) is argostranslate's ARGOS_COMPUTE_TYPE
+# default; "default" keeps the type the model was saved with (int8 for argos packages).
+COMPUTE_TYPES = ("auto", "default", "int8", "int8_float16", "int8_bfloat16", "int8_float32",
+                 "float16", "bfloat16", "float32")
+BATCH_TYPES = ("tokens", "examples")
+DEFAULT_BATCH_SIZE = 0  # the device's own (DEVICE_BATCH_TOKENS)
+# Source tokens per batch: a CPU replica runs one thread on a small batch; a GPU needs
+# large batches to be busy.
+DEVICE_BATCH_TOKENS = {"cpu": 1024, "cuda": 8192}
+MAX_REPLICAS = 32
 DEFAULT_BEAM_SIZE = 4  # argostranslate's default (ARGOS_BEAM_SIZE)
 MAX_INPUT_TOKENS = 200  # longer sentences are cut into pieces, translated and joined again
 LENGTH_PENALTY = 0.2  # as argostranslate
-WINDOW_RECORDS = 64  # records read ahead, so batches mix sentences of many documents
-WINDOW_PIECES = 2048
+# Records read ahead per window (so batches mix sentences of many documents), or fewer
+# when their sentence pieces reach the second number; a GPU's batches are 8x larger.
+WINDOW = {"cpu": (64, 2048), "cuda": (512, 16384)}
 
 
 # --- options ---------------------------------------------------------------------------
@@ -62,14 +74,30 @@ class Options:
     beam_size: int = DEFAULT_BEAM_SIZE
     device: str = "cpu"
     threads: int = 0
-    compute_type: str = "default"
+    compute_type: str = "auto"
     max_input_tokens: int = MAX_INPUT_TOKENS
+    batch_type: str = "tokens"
+    replicas: int = 0
+    deterministic: bool = False
 
     def params(self) -> dict[str, Any]:
-        """What `params` records: everything that can change the output (not threads)."""
+        """What `params` records: everything that can change the output (not threads,
+        replicas or batch size); `deterministic` only when set, so that results made
+        before the option existed stay valid."""
+        extra = {"deterministic": True} if self.deterministic else {}
         return stage_params(to=self.to, source=self.source, beam_size=self.beam_size,
                             device=self.device, compute_type=self.compute_type,
-                            max_input_tokens=self.max_input_tokens)
+                            max_input_tokens=self.max_input_tokens, **extra)
+
+    def batch_limit(self, device: str) -> tuple[int, str]:
+        """(max_batch_size, batch_type) for translate_batch on `device` (cpu or cuda)."""
+        if self.deterministic:  # one sentence per batch: nothing depends on neighbours
+            return 1, "examples"
+        if self.batch_size:
+            return self.batch_size, self.batch_type
+        if self.batch_type == "examples":
+            return 32, "examples"
+        return DEVICE_BATCH_TOKENS[device], "tokens"
 
 
 def _language(code: str, what: str) -> str:
@@ -80,20 +108,34 @@ def _language(code: str, what: str) -> str:
 
 
 def check_options(*, to: str, source: str, batch_size: int, beam_size: int, device: str,
-                  threads: int, compute_type: str, max_input_tokens: int) -> Options:
+                  threads: int, compute_type: str = "auto",
+                  max_input_tokens: int = MAX_INPUT_TOKENS, batch_type: str = "tokens",
+                  replicas: int = 0, deterministic: bool = False) -> Options:
     """Options checked before any record is read (bad usage raises ValueError)."""
     if device not in DEVICES:
         raise ValueError(f"--device must be one of {', '.join(DEVICES)}")
+    if compute_type not in COMPUTE_TYPES:
+        raise ValueError(f"--compute-type must be one of {', '.join(COMPUTE_TYPES)}")
+    if batch_type not in BATCH_TYPES:
+        raise ValueError(f"--batch-type must be one of {', '.join(BATCH_TYPES)}")
     if device == "cuda" and resolve_device("auto") != "cuda":
         raise ValueError("--device cuda: no CUDA device is visible to CTranslate2; "
-                         "use --device cpu or auto")
+                         "use --device cpu or auto (`toolkit doctor` says why)")
     for name, value in (("batch_size", batch_size), ("beam_size", beam_size),
-                        ("threads", threads), ("max_input_tokens", max_input_tokens)):
+                        ("threads", threads), ("replicas", replicas),
+                        ("max_input_tokens", max_input_tokens)):
         limits.check(name, value)
+    if compute_type not in ("auto", "default"):
+        supported = supported_compute_types(resolve_device(device))
+        if supported is not None and compute_type not in supported:
+            raise ValueError(f"--compute-type {compute_type} is not supported on "
+                             f"{resolve_device(device)} here (supported: "
+                             f"{', '.join(sorted(supported))})")
     return Options(to=_language(to, "--to"),
                    source="auto" if source == "auto" else _language(source, "--from"),
                    batch_size=batch_size, beam_size=beam_size, device=device, threads=threads,
-                   compute_type=compute_type, max_input_tokens=max_input_tokens)
+                   compute_type=compute_type, max_input_tokens=max_input_tokens,
+                   batch_type=batch_type, replicas=replicas, deterministic=bool(deterministic))
 
 
 # --- tokenizers and models (loaded once per process) -----------------------------------
@@ -159,38 +201,33 @@ def tokenizer_for(package: pkgs.Package):
     return _TOKENIZERS[key]
 
 
-def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
-    import ctranslate2
-
-    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-
-
 def translator_for(package: pkgs.Package, options: Options):
     import ctranslate2
 
     device = resolve_device(options.device)
-    key = (_identity(package), device, options.threads, options.compute_type)
+    key = (_identity(package), device, options.threads, options.replicas, options.compute_type)
     if key not in _TRANSLATORS:
-        inter, intra = thread_layout(device, options.threads)
+        inter, intra = thread_layout(device, options.threads, options.replicas)
         _TRANSLATORS[key] = ctranslate2.Translator(
             str(package.path / "model"), device=device, inter_threads=inter,
             intra_threads=intra, compute_type=options.compute_type)
     return _TRANSLATORS[key]
 
 
-def thread_layout(device: str, threads: int) -> tuple[int, int]:
-    """(inter_threads, intra_threads) for CTranslate2.
+def thread_layout(device: str, threads: int = 0, replicas: int = 0) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for CTranslate2: model replicas, threads each.
 
-    On CPU, one thread per batch and as many batches at once as there are threads
-    (default: the cores this process may use): measured on two cores, twice the
-    throughput of one batch spread over all cores. On a GPU, one batch at a time.
+    On CPU, by default one single-threaded replica per usable core, each translating its
+    own batch (measured on two cores: about twice one batch spread over both cores);
+    `replicas` fewer than the threads gives each replica threads // replicas threads
+    (less memory for the replicas' buffers, a little slower). On a GPU, two replicas, so
+    one prepares its batch while the other's runs.
     """
     if device == "cuda":
-        return 1, threads
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, threads or min(usable or 1, 8)), 1
+        return replicas or 2, threads or 1
+    threads = threads or usable_cores()
+    replicas = min(replicas or threads, threads, MAX_REPLICAS)
+    return replicas, max(1, threads // replicas)
 
 
 # --- one hop: many strings through one package ------------------------------------------
@@ -206,33 +243,64 @@ def decoding_limit(length: int) -> int:
     return min(512, -(-(2 * length + 10) // 64) * 64)
 
 
-def translate_strings(strings: list[str], package: pkgs.Package, options: Options,
-                      cache=None) -> dict[str, str]:
-    """Translations of distinct strings with one package: cache first, then batches."""
-    results: dict[str, str] = {}
+@dataclass
+class Submitted:
+    """One package's share of a window: answers known now, and batches in flight."""
+
+    package: pkgs.Package
+    results: dict[str, str] = field(default_factory=dict)
+    tokenizer: Any = None
+    flight: list[tuple[list[str], list[Any]]] = field(default_factory=list)  # texts, futures
+
+    def collect(self, options: Options, cache=None) -> dict[str, str]:
+        """Wait for the batches in flight; fill the cache; every string's translation."""
+        for texts, futures in self.flight:
+            targets = {text: _target(future.result(), self.package, self.tokenizer)
+                       for text, future in zip(texts, futures)}
+            self.results.update(targets)
+            if cache is not None:
+                cache.put_many(self.package, options, targets)
+        self.flight = []
+        return self.results
+
+
+def submit_strings(strings: list[str], package: pkgs.Package, options: Options,
+                   cache=None) -> Submitted:
+    """Send the distinct strings the cache does not know to the package's model, without
+    waiting: CTranslate2 queues the batches on its replicas (Submitted.collect waits)."""
+    submitted = Submitted(package)
     todo = []
     for text in dict.fromkeys(strings):
         if not text.strip():
-            results[text] = text
+            submitted.results[text] = text
         elif cache is not None and (hit := cache.get(package, options, text)) is not None:
-            results[text] = hit
+            submitted.results[text] = hit
         else:
             todo.append(text)
     if not todo:
-        return results
-    tokenizer = tokenizer_for(package)
+        return submitted
+    submitted.tokenizer = tokenizer = tokenizer_for(package)
     translator = translator_for(package, options)
+    max_batch_size, batch_type = options.batch_limit(resolve_device(options.device))
     tokenized = [(text, tokenizer.encode(text)) for text in todo]
     # Sorted by length (ties by text, so the order never depends on arrival): less padding.
     tokenized.sort(key=lambda item: (len(item[1]), item[0]))
-    # One call per decoding limit: CTranslate2 cuts it into --batch-size batches and runs
-    # them on its inter_threads workers at once.
     for group in _same_limit_groups(tokenized):
-        targets = _translate_batch(group, package, translator, tokenizer, options)
-        results.update(targets)
-        if cache is not None:
-            cache.put_many(package, options, targets)
-    return results
+        tokens = [toks for _, toks in group]
+        prefix = [[package.target_prefix] for _ in tokens] if package.target_prefix else None
+        futures = translator.translate_batch(
+            tokens, target_prefix=prefix, replace_unknowns=True, max_batch_size=max_batch_size,
+            batch_type=batch_type, asynchronous=True, beam_size=options.beam_size,
+            num_hypotheses=1, length_penalty=LENGTH_PENALTY,
+            max_decoding_length=decoding_limit(len(tokens[0])))
+        submitted.flight.append(([text for text, _ in group], futures))
+    return submitted
+
+
+def translate_strings(strings: list[str], package: pkgs.Package, options: Options,
+                      cache=None) -> dict[str, str]:
+    """Translations of distinct strings with one package: cache first, then batches."""
+    return submit_strings(strings, package, options, cache).collect(options, cache)
 
 
 def _same_limit_groups(tokenized):
@@ -247,20 +315,11 @@ def _same_limit_groups(tokenized):
         yield batch
 
 
-def _translate_batch(batch, package, translator, tokenizer, options) -> dict[str, str]:
-    tokens = [toks for _, toks in batch]
-    prefix = [[package.target_prefix] for _ in tokens] if package.target_prefix else None
-    outputs = translator.translate_batch(
-        tokens, target_prefix=prefix, replace_unknowns=True, max_batch_size=options.batch_size,
-        beam_size=options.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
-        max_decoding_length=decoding_limit(len(tokens[0])))
-    targets = {}
-    for (text, _), output in zip(batch, outputs):
-        hypothesis = list(output.hypotheses[0])
-        if package.target_prefix and hypothesis[:1] == [package.target_prefix]:
-            hypothesis = hypothesis[1:]
-        targets[text] = _clean(tokenizer.decode(hypothesis), package.target_prefix)
-    return targets
+def _target(output, package: pkgs.Package, tokenizer) -> str:
+    hypothesis = list(output.hypotheses[0])
+    if package.target_prefix and hypothesis[:1] == [package.target_prefix]:
+        hypothesis = hypothesis[1:]
+    return _clean(tokenizer.decode(hypothesis), package.target_prefix)
 
 
 def _clean(value: str, prefix: str) -> str:
@@ -292,6 +351,13 @@ def cut_to_limit(sentence: str, tokenizer, limit: int) -> list[str]:
         else:
             out.append(piece)
     return out
+
+
+def doctor_checks() -> list[dict]:
+    """For `toolkit doctor`: cores, CUDA devices, cuBLAS, compute types."""
+    from toolkit.devices import doctor_checks as device_checks
+
+    return device_checks()
 
 
 # --- quality flags ----------------------------------------------------------------------
@@ -502,39 +568,70 @@ def _model_entry(route: list[pkgs.Package]) -> dict | None:
             "steps": [p.describe() for p in route]}
 
 
-def _translate_window(plans: list[Plan], options: Options, cache) -> None:
-    """Translate every piece of a window of records, hop by hop, pooled per package."""
-    hops_of: dict[int, list[dict[str, str]]] = {id(p): [] for p in plans}
-    current: dict[int, dict[int, list[str]]] = {id(p): dict(p.pieces) for p in plans}
-    depth = max((len(p.route) for p in plans if p.route and not p.skip), default=0)
-    for step in range(depth):
+class Window:
+    """A window of records translated hop by hop, pooled per package.
+
+    Creating it submits the first hop's batches; `finish()` collects them (and runs any
+    pivot hop), so the caller can submit the next window before finishing this one.
+    """
+
+    def __init__(self, plans: list[Plan], options: Options, cache):
+        self.plans, self.options, self.cache = plans, options, cache
+        self.hops: dict[int, list[dict[str, str]]] = {id(p): [] for p in plans}
+        self.current = {id(p): dict(p.pieces) for p in plans}
+        self.depth = max((len(p.route) for p in plans if p.route and not p.skip), default=0)
+        self.step = 0
+        self.submitted = self._submit() if self.depth else {}
+
+    def _active(self) -> list[Plan]:
+        return [p for p in self.plans
+                if not p.skip and p.route and self.step < len(p.route)]
+
+    def _submit(self) -> dict[Path, Submitted | str]:
         wanted: dict[Path, tuple[pkgs.Package, list[str]]] = {}
-        for plan in plans:
-            if plan.skip or not plan.route or step >= len(plan.route):
-                continue
-            package = plan.route[step]
-            strings = [s for pieces in current[id(plan)].values() for s in pieces]
+        for plan in self._active():
+            package = plan.route[self.step]
+            strings = [s for pieces in self.current[id(plan)].values() for s in pieces]
             wanted.setdefault(package.path, (package, []))[1].extend(strings)
-        done: dict[Path, dict[str, str] | str] = {}
+        submitted: dict[Path, Submitted | str] = {}
         for path in sorted(wanted):
             package, strings = wanted[path]
             try:
-                done[path] = translate_strings(strings, package, options, cache)
+                submitted[path] = submit_strings(strings, package, self.options, self.cache)
             except (RuntimeError, OSError, ValueError) as exc:  # a damaged installed package
-                done[path] = broken_model_message(package, exc)
-        for plan in plans:
-            if plan.skip or not plan.route or step >= len(plan.route):
+                submitted[path] = broken_model_message(package, exc)
+        return submitted
+
+    def _collect(self) -> dict[Path, dict[str, str] | str]:
+        done: dict[Path, dict[str, str] | str] = {}
+        for path, submitted in self.submitted.items():
+            if isinstance(submitted, str):
+                done[path] = submitted
                 continue
-            mapping = done[plan.route[step].path]
-            if isinstance(mapping, str):
-                add_error(plan.record, STAGE, "broken_model", mapping)
-                plan.skip = True
-                continue
-            hops_of[id(plan)].append(mapping)
-            current[id(plan)] = {k: [mapping[s] for s in v] for k, v in current[id(plan)].items()}
-    for plan in plans:
-        if not plan.skip:
-            _finish(plan, options, hops_of[id(plan)])
+            try:
+                done[path] = submitted.collect(self.options, self.cache)
+            except (RuntimeError, OSError, ValueError) as exc:
+                done[path] = broken_model_message(submitted.package, exc)
+        return done
+
+    def finish(self) -> list[Record]:
+        while self.step < self.depth:
+            done = self._collect()
+            for plan in self._active():
+                mapping = done[plan.route[self.step].path]
+                if isinstance(mapping, str):
+                    add_error(plan.record, STAGE, "broken_model", mapping)
+                    plan.skip = True
+                    continue
+                self.hops[id(plan)].append(mapping)
+                self.current[id(plan)] = {k: [mapping[s] for s in v]
+                                          for k, v in self.current[id(plan)].items()}
+            self.step += 1
+            self.submitted = self._submit() if self.step < self.depth else {}
+        for plan in self.plans:
+            if not plan.skip:
+                _finish(plan, self.options, self.hops[id(plan)])
+        return [plan.record for plan in self.plans]
 
 
 def translate_records(
@@ -546,8 +643,11 @@ def translate_records(
     beam_size: int = DEFAULT_BEAM_SIZE,
     device: str = "cpu",
     threads: int = 0,
-    compute_type: str = "default",
+    compute_type: str = "auto",
     max_input_tokens: int = MAX_INPUT_TOKENS,
+    batch_type: str = "tokens",
+    replicas: int = 0,
+    deterministic: bool = False,
     cache: Path | str | bool | None = True,
     force: bool = False,
     max_chars: int = DEFAULT_MAX_CHARS,
@@ -558,12 +658,15 @@ def translate_records(
 
     `cache`: True for the default file (toolkit.cache.default_cache_path), a path, or
     None/False for none. `packages`: the installed packages to use (default: those in
-    argostranslate's packages folder).
+    argostranslate's packages folder). `batch_size` 0: the device's default (1,024 source
+    tokens per batch on CPU, 8,192 on CUDA); `replicas` 0: one per usable core on CPU, two
+    on CUDA; `deterministic`: one sentence per batch (see README, Determinism).
     """
     check_max_chars(max_chars)
     options = check_options(to=to, source=source, batch_size=batch_size, beam_size=beam_size,
                             device=device, threads=threads, compute_type=compute_type,
-                            max_input_tokens=max_input_tokens)
+                            max_input_tokens=max_input_tokens, batch_type=batch_type,
+                            replicas=replicas, deterministic=deterministic)
     return _run(records, options, cache, force, max_chars, cut, packages)
 
 
@@ -580,20 +683,26 @@ def _run(records, options, cache, force, max_chars, cut, packages) -> Iterator[R
 
     store = open_cache(cache)
     try:
+        # One window in flight while the next is planned and submitted: the replicas
+        # always have queued batches, and records still come out in input order.
+        in_flight: Window | None = None
         window: list[Plan] = []
         pending = 0
+        most_records, most_pieces = WINDOW[resolve_device(options.device)]
         for record in records:
             plan = plan_record(record, options, installed, max_chars=max_chars, cut=cut,
                                force=force)
             window.append(plan)
             pending += sum(len(p) for p in plan.pieces.values())
-            if len(window) >= WINDOW_RECORDS or pending >= WINDOW_PIECES:
-                _translate_window(window, options, store)
-                yield from (p.record for p in window)
-                window, pending = [], 0
-        if window:
-            _translate_window(window, options, store)
-            yield from (p.record for p in window)
+            if len(window) >= most_records or pending >= most_pieces:
+                submitted = Window(window, options, store)
+                if in_flight is not None:
+                    yield from in_flight.finish()
+                in_flight, window, pending = submitted, [], 0
+        last = Window(window, options, store) if window else None
+        for done in (in_flight, last):
+            if done is not None:
+                yield from done.finish()
     finally:
         if store is not None:
             store.close()
