@@ -471,7 +471,7 @@ def test_show_takes_any_json_value_types():
 
 OUT_OF_RANGE = [
     (["translate", "--threads", "20000"], "--threads"),
-    (["translate", "--batch-size", "0"], "--batch-size"),
+    (["translate", "--batch-size", "2000000"], "--batch-size"),
     (["translate", "--beam-size", "100000"], "--beam-size"),
     (["detect", "--max-chars", "0"], "--max-chars"),
     (["ingest", "-", "--max-chars", "99999999999"], "--max-chars"),
