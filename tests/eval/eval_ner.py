@@ -82,9 +82,10 @@ def _subset(gold: Path, files: set[str]) -> Path:
 def fixtures_f1(policy=None) -> dict[str, float]:
     """F1 over all languages of fixtures/gold.jsonl (the project's own labelled documents),
     so the ablation weighs the text the toolkit is for next to the corpora."""
-    from toolkit.extract import extract_fields
     from extract_score import prf, read_jsonl  # tests/eval/extract_score.py
     from extract_score import score as fixture_score
+
+    from toolkit.extract import extract_fields
     from toolkit.ingest import ingest_paths
 
     gold = read_jsonl(ROOT / "fixtures" / "gold.jsonl")

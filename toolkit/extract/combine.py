@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from toolkit.extract.ner import Entity
-from toolkit.extract.normalise import Matchable, matchable
+from toolkit.extract.normalise import Matchable
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Policy:
     consistency: bool = True   # one type per name in a document, missed mentions found
     trim: bool = True          # honorifics and dangling function words off model spans
     role_spans: bool = True    # an ORG span that starts with a role ("ministre de ...") is none
-    known_places: bool = True  # a PER/ORG span that is a known place or country is a place
+    known_places: bool = True  # a PER/ORG span naming a country (PER: a large town) is a place
     person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
 
     def without(self, family: str) -> Policy:
