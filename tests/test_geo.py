@@ -112,3 +112,14 @@ def test_extract_finds_arabic_towns_behind_clitics_with_their_country():
                               "ar")
     assert {p["country"] for p in places} == {"LY", "EG"}
     assert len(places) == 3
+
+
+def test_a_model_place_is_split_only_when_known_places_spell_all_of_it():
+    from toolkit.extract import _places_making_up
+    from toolkit.extract.places import Mention
+
+    text = "the Tripoli-Sirte road and the Sirte Basin"
+    tripoli, sirte = Mention("LY", "place", 4, 11), Mention("LY", "place", 12, 17)
+    assert _places_making_up(text, 4, 17, [tripoli, sirte]) == [tripoli, sirte]
+    basin = Mention("LY", "place", 31, 36)
+    assert _places_making_up(text, 31, 42, [basin]) == []  # "Basin" is no known place

@@ -225,14 +225,16 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
     for name, m in sources:
         mentions = find_mentions(m)
         if model is not None:
+            found = mentions
             taken = spans_of(model[name])
             mentions = [x for x in mentions if not overlaps(x.start, x.end, taken)
                         and (policy.rule_places or x.kind == "adjective")]
             for e in model[name]:
                 if e.label == "LOC":
                     kind, code = place_country(e.text)
-                    mentions.append(Mention(code or "", kind if code else "place",
-                                            e.start, e.end))
+                    parts = [] if code else _places_making_up(m.text, e.start, e.end, found)
+                    mentions += parts or [Mention(code or "", kind if code else "place",
+                                                  e.start, e.end)]
             mentions.sort(key=lambda x: x.start)
         if not policy.adjectives:
             mentions = [x for x in mentions if x.kind != "adjective"]
@@ -262,6 +264,17 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
         places.insert(0, {"name": dateline.place, "country": None, "start": start,
                           "end": end, "source": "text"})
     return places, countries
+
+
+def _places_making_up(text: str, start: int, end: int, mentions) -> list:
+    """The known places that together spell a name the index does not know as a whole
+    ("Tripoli-Sirte": Tripoli, Sirte), every letter of it; else none."""
+    inside = [x for x in mentions if start <= x.start and x.end <= end
+              and x.kind in ("country", "place")]
+    letters = [i for i in range(start, end) if text[i].isalpha()]
+    if len(inside) < 2 or any(not any(x.start <= i < x.end for x in inside) for i in letters):
+        return []
+    return inside
 
 
 def _media_name(name: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from toolkit.extract.ner import Entity
-from toolkit.extract.normalise import Matchable, matchable
+from toolkit.extract.normalise import Matchable
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Policy:
     consistency: bool = True   # one type per name in a document, missed mentions found
     trim: bool = True          # honorifics and dangling function words off model spans
     role_spans: bool = True    # an ORG span that starts with a role ("ministre de ...") is none
-    known_places: bool = True  # a PER/ORG span that is a known place or country is a place
+    known_places: bool = True  # a PER/ORG span naming a country (PER: a large town) is a place
     person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
 
     def without(self, family: str) -> Policy:
@@ -43,18 +43,44 @@ FAMILIES = ("rule_people", "rule_orgs", "rule_places", "adjectives", "acronyms",
 
 @lru_cache(maxsize=8192)
 def place_country(name: str) -> tuple[str, str | None]:
-    """("country", "LY"), ("place", "LY") or ("place", None) for a place name.
+    """("country", "LY"), ("place", "LY") or ("place", None) for a place name."""
+    place = known_place(name)
+    if place is None or not place.country:
+        return "place", None
+    return ("country" if place.kind == "country" else "place"), place.country
 
-    The one place to switch to toolkit.extract.geo.country_of/is_country."""
-    from toolkit.extract.places import find_mentions
+
+@lru_cache(maxsize=8192)
+def known_place(name: str):
+    """The toolkit.extract.geo place a whole name names ("l'Italie", "MISRATA", «بطرابلس»);
+    else a country by one of the aliases CLDR lacks ("Britain", "U.S."); else None."""
+    from toolkit.extract import geo
+    from toolkit.extract.places import country_alias
 
     name = _ARTICLE.sub("", name.strip())  # "l'Italie", "la Chine", "the Sudan"
-    m = matchable(name.title() if name.isupper() else name)  # "MISRATA" heads a dispatch
-    for mention in find_mentions(m):
-        if mention.kind in ("country", "place") and mention.end - mention.start >= 0.8 * len(
-                m.text.strip()):
-            return mention.kind, mention.code
-    return "place", None
+    place = geo.lookup(name)
+    if place is None and name.isupper():
+        place = geo.lookup(name.title())  # "MISRATA" heads a dispatch
+    if place is None:
+        code = country_alias(name)
+        place = geo.Place(name, code, "country", None) if code else None
+    return place
+
+
+def place_like_name(entity: Entity) -> bool:
+    """A PER span that names a country or a well-known town, an ORG span that names a
+    country: the model's type gives way to what the name is. A town's name on an ORG span
+    stays an organisation (the model read the context: "Leeds beat Porto" are clubs), and
+    a small town's name is as often a family name ("Charlton", "Burke")."""
+    from toolkit.extract.places import WELL_KNOWN_TOWN
+
+    place = known_place(entity.text)
+    if place is None or not place.country:
+        return False
+    if place.kind == "country":
+        return True
+    return entity.label == "PER" and place.kind == "city" and (
+        place.population or 0) >= WELL_KNOWN_TOWN
 
 
 _ARTICLE = re.compile(r"^(?:[lLdD]['’]|(?:la|le|les|the|The|La|Le|Les)\s+)")
@@ -194,7 +220,7 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
         surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
         out = [Entity("LOC", e.start, e.end, e.text, e.article)
                if e.label in ("PER", "ORG") and e.text not in surnames
-               and (place_country(e.text)[1] or _after_compass_word(text, e)) else e
+               and (place_like_name(e) or _after_compass_word(text, e)) else e
                for e in out]
     return out
 

@@ -285,6 +285,19 @@ def arabic_entry(word: str) -> Entry | None:
     return _geo_entry(word, "ar")
 
 
+def country_alias(name: str) -> str | None:
+    """The country a CLDR name or an alias of toolkit/data/countries.json names ("Britain",
+    "U.S.", «بريطانيا», clitics allowed), which the geo index may lack; else None."""
+    from toolkit.extract.geo import arabic_candidates
+
+    index = _index()
+    if _ARABIC_LETTERS.search(name):
+        entries = [index["ar"].get(_arabic_key(c)) for c in arabic_candidates(name)]
+    else:
+        entries = [index["latin"].get(name.strip())]
+    return next((e.code for e in entries if e is not None and e.kind == "country"), None)
+
+
 def latin_place(word: str) -> bool:
     """A country or city name in Latin script ('Libya', 'Tunis')."""
     entry = _index()["latin"].get(word)
