@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
-from support.jsonl_cli import DOCS, codes, invoke
+from support.jsonl_cli import DOCS, codes, invoke, jsonl
 
 pytest_plugins = ["support.argos_fixtures"]
 needs_docs = pytest.mark.skipif(not DOCS.is_dir(), reason="fixtures/docs not present")
@@ -386,3 +386,23 @@ def test_attachment_sent_without_a_name_is_read_by_its_content_type(tmp_path):
     _body, pdf = ingest(str(path)).records
     assert pdf["id"] == f"{path}/attachment-1.pdf" and pdf["source"]["kind"] == "pdf"
     assert pdf["title"].startswith("Le port de Misrata")
+
+
+def test_the_message_date_is_the_publication_date_when_the_text_gives_none(tmp_path):
+    body = ("Le ministre de l'Economie a inauguré hier le nouveau terminal du port.\n\n"
+            "Les travaux ont duré deux ans.")
+    path = tmp_path / "mail.eml"
+    path.write_bytes(bytes(_message(body=body)))
+    records = ingest(str(path)).records
+    (record,) = invoke(["extract"], jsonl(*records)).records
+    assert record["fields"]["published"] == "2024-10-09"
+    assert [d["iso"] for d in record["fields"]["dates"]] == ["2024-10-08"]  # "hier"
+
+
+def test_a_dated_dispatch_keeps_its_own_date_over_the_message_date(tmp_path):
+    body = ("Tripoli 16 novembre 2023 /LANA/ - Le ministre a reçu hier l'ambassadeur.\n\n"
+            "Les deux parties ont examiné la coopération.")
+    path = tmp_path / "mail.eml"
+    path.write_bytes(bytes(_message(body=body)))
+    (record,) = invoke(["extract"], jsonl(*ingest(str(path)).records)).records
+    assert record["fields"]["published"] == "2023-11-16"

@@ -54,7 +54,8 @@ def extract_records(
         try:
             summary = record.get("summary") if isinstance(record.get("summary"), dict) else None
             fields = extract_fields(text, title=title, lang=_lang_of(record),
-                                    translation=_english_translation(record), summary=summary)
+                                    translation=_english_translation(record), summary=summary,
+                                    sent=_sent_on(record))
         except RecursionError:  # a pathological text: say so, keep the batch going
             add_warning(record, STAGE, "extract_failed", "text too deeply nested to extract")
             yield record
@@ -66,10 +67,11 @@ def extract_records(
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,
                    translation: dict | None = None, summary: dict | None = None,
-                   policy=None) -> dict[str, Any]:
+                   policy=None, sent: dt.date | None = None) -> dict[str, Any]:
     """The `fields` of one text (and its headline), without `params`.
 
-    `policy` (combine.Policy) says which rule families add names beside the model's."""
+    `policy` (combine.Policy) says which rule families add names beside the model's;
+    `sent` (an e-mail's date) is the publication date when the text gives none."""
     from toolkit.extract.combine import DEFAULT
     from toolkit.extract.dateline import find_dateline, published_from_cue, published_from_title
     from toolkit.extract.normalise import matchable
@@ -84,6 +86,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
         published = cue[0] if cue else None
     if published is None and title:
         published = published_from_title(matchable(title))
+    published = published or sent
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
     policy = policy or DEFAULT
     model = _model_entities(sources, lang, policy)
@@ -106,6 +109,16 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
         "countries": countries,
         "references": _references(sources),
     }
+
+
+def _sent_on(record: Record) -> dt.date | None:
+    """The day a message was sent (`source.date` of an e-mail, ISO 8601), if any."""
+    source = record.get("source")
+    value = source.get("date") if isinstance(source, dict) else None
+    try:
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _dates(sources, published: dt.date | None, lang: str | None) -> list[dict]:
