@@ -11,7 +11,6 @@ its contract on a machine without models.
 from __future__ import annotations
 
 import copy
-import csv
 import importlib
 import json
 import os
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from support.jsonl_cli import DOCS, ROOT, TOOLKIT_BIN, codes
+from support.jsonl_cli import DOCS, TOOLKIT_BIN, codes
 from typer.testing import CliRunner
 
 from toolkit.cli import app
@@ -529,43 +528,7 @@ def test_export_records_writes_what_export_writes(stage, tmp_path):
     assert (tmp_path / "api.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
 
 
-# --- README -------------------------------------------------------------------------
-
-README = (ROOT / "README.md").read_text("utf-8")
-
-
-def test_readme_python_example_runs(tmp_path):
-    for stage in ("ingest", *PIPELINE_ORDER, "export"):
-        if _missing(stage):
-            pytest.skip(_missing(stage))
-    match = re.search(r"```python\n(from toolkit\.detect import .*?)```", README, re.DOTALL)
-    assert match, "README: the Python form of the pipe is gone"
-    code = match.group(1).replace('"docs/"', repr(str(DOCS / "en")))
-    code = code.replace('"today.csv"', repr(str(tmp_path / "today.csv")))
-    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own example
-    with open(tmp_path / "today.csv", encoding="utf-8", newline="") as table:
-        rows = list(csv.reader(table))
-    assert len(rows) == 1 + len(list((DOCS / "en").glob("*.txt")))
-
-
-FINISHED = ("ingest", "detect", "summarize", "extract", "export")
-
-
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_readme_shows_every_command(command):
-    shown = re.search(rf"^\s*(\$ )?toolkit {command}\b", README, re.MULTILINE)
-    if not shown and command not in FINISHED:
-        pytest.skip(f"README has no example of `toolkit {command}` yet (being written)")
-    assert shown, f"README: no example of `toolkit {command}`"
-
-
-def test_readme_first_screen_is_true():
-    first_screen = "\n".join(README.splitlines()[:15])
-    assert "make demo" in first_screen and "make test" in first_screen
-    for target in ("demo", "test"):
-        dry = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True,
-                             timeout=60, check=False)
-        assert dry.returncode == 0, dry.stderr
+# The README (length, commands, its Python example): tests/test_readme.py.
 
 
 # --- Promise 3: offline -------------------------------------------------------------
