@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from toolkit import translate
 from toolkit.limits import option_range
 from toolkit.records import DEFAULT_MAX_CHARS
 from toolkit.summarize import DEFAULT_METHOD as SUMMARY_DEFAULT_METHOD
@@ -78,15 +79,16 @@ Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill the "
                                        "translation cache.")]
 
-TO_DEFAULT = "en"
-FROM_DEFAULT = "auto"
-BATCH_SIZE_DEFAULT = 0
-BATCH_TYPE_DEFAULT = "tokens"
-BEAM_SIZE_DEFAULT = 4
-DEVICE_DEFAULT = "cpu"
-THREADS_DEFAULT = 0
-REPLICAS_DEFAULT = 0
-COMPUTE_TYPE_DEFAULT = "auto"
+# Defined once, by the functions the options feed (toolkit.translate).
+TO_DEFAULT = translate.DEFAULT_TO
+FROM_DEFAULT = translate.DEFAULT_SOURCE
+BATCH_SIZE_DEFAULT = translate.DEFAULT_BATCH_SIZE
+BATCH_TYPE_DEFAULT = translate.DEFAULT_BATCH_TYPE
+BEAM_SIZE_DEFAULT = translate.DEFAULT_BEAM_SIZE
+DEVICE_DEFAULT = translate.DEFAULT_DEVICE
+THREADS_DEFAULT = translate.DEFAULT_THREADS
+REPLICAS_DEFAULT = translate.DEFAULT_REPLICAS
+COMPUTE_TYPE_DEFAULT = translate.DEFAULT_COMPUTE_TYPE
 
 
 def cache_setting(cache: Optional[Path], no_cache: bool):

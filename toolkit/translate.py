@@ -56,6 +56,9 @@ DEFAULT_BATCH_SIZE = 0  # the device's own (DEVICE_BATCH_TOKENS)
 DEVICE_BATCH_TOKENS = {"cpu": 1024, "cuda": 8192}
 MAX_REPLICAS = 32
 DEFAULT_BEAM_SIZE = 4  # argostranslate's default (ARGOS_BEAM_SIZE)
+# The other defaults of translate_records; the command-line options take them from here.
+DEFAULT_TO, DEFAULT_SOURCE, DEFAULT_DEVICE, DEFAULT_THREADS = "en", "auto", "cpu", 0
+DEFAULT_COMPUTE_TYPE, DEFAULT_BATCH_TYPE, DEFAULT_REPLICAS = "auto", "tokens", 0
 MAX_INPUT_TOKENS = 200  # longer sentences are cut into pieces, translated and joined again
 LENGTH_PENALTY = 0.2  # as argostranslate
 # Records read ahead per window (so batches mix sentences of many documents), or fewer
@@ -637,16 +640,16 @@ class Window:
 def translate_records(
     records: Iterable[Record],
     *,
-    to: str = "en",
-    source: str = "auto",
+    to: str = DEFAULT_TO,
+    source: str = DEFAULT_SOURCE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     beam_size: int = DEFAULT_BEAM_SIZE,
-    device: str = "cpu",
-    threads: int = 0,
-    compute_type: str = "auto",
+    device: str = DEFAULT_DEVICE,
+    threads: int = DEFAULT_THREADS,
+    compute_type: str = DEFAULT_COMPUTE_TYPE,
     max_input_tokens: int = MAX_INPUT_TOKENS,
-    batch_type: str = "tokens",
-    replicas: int = 0,
+    batch_type: str = DEFAULT_BATCH_TYPE,
+    replicas: int = DEFAULT_REPLICAS,
     deterministic: bool = False,
     cache: Path | str | bool | None = True,
     force: bool = False,
