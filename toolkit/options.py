@@ -16,6 +16,8 @@ from toolkit import translate
 from toolkit.limits import option_range
 from toolkit.records import DEFAULT_MAX_CHARS
 from toolkit.summarize import DEFAULT_METHOD as SUMMARY_DEFAULT_METHOD
+from toolkit.summarize import DEFAULT_METHODS as SUMMARY_AUTO
+from toolkit.summarize import FALLBACK_METHOD as SUMMARY_AUTO_FALLBACK
 from toolkit.summarize import METHODS as SUMMARY_METHODS
 
 Input = Annotated[
@@ -105,7 +107,10 @@ SummaryRatio = Annotated[Optional[float], typer.Option(
     "--ratio", min=0.0, max=1.0, help="Share of the document's sentences "
     "instead of -n, e.g. 0.2 (at least one).")]
 SummaryMethod = Annotated[str, typer.Option(
-    "--method", help=f"sumy method: {', '.join(SUMMARY_METHODS)}.")]
+    "--method", help=f"Method: {', '.join(SUMMARY_METHODS)}. auto picks per language the "
+    "method that scored best on reference summaries: "
+    + ", ".join(f"{lang} {m}" for lang, m in SUMMARY_AUTO.items())
+    + f", other languages {SUMMARY_AUTO_FALLBACK}.")]
 SummaryOn = Annotated[str, typer.Option(
     "--on", help="What to summarise: source (the text), a language code (its translation, "
     "e.g. en) or all.")]
