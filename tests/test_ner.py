@@ -8,6 +8,7 @@ of ../shared/data/eval with its own score_fields.py, and skips where that pack i
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,11 @@ def test_quality_floor_on_a_frozen_sample_of_real_news(corpus):
     f1 = eval_ner.score(corpus, records)
     low = {k: v for k, v in f1.items() if v < FLOOR[corpus][k]}
     assert not low, f"{corpus}: F1 under the floor {FLOOR[corpus]}: {json.dumps(f1)}"
+
+
+def test_the_shipped_models_name_no_folder_of_the_machine_they_were_built_on():
+    """spaCy writes its training paths into config.cfg; a user's clone has no such folder."""
+    for path in (ROOT / "toolkit" / "data" / "ner").rglob("*"):
+        if path.is_file() and path.suffix in (".cfg", ".json"):
+            text = path.read_text("utf-8")
+            assert not re.search(r'"/(?:work|home|tmp|root)/', text), path

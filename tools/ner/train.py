@@ -191,6 +191,9 @@ def ship(lang: str, best: Path) -> None:
                                     if p not in ("tok2vec", "ner")])
     if lang == "en":
         keep_hyphenated_words(nlp)
+    # the build folder's paths would ship inside config.cfg: a user's clone has no such folder
+    nlp.config["paths"]["train"] = None
+    nlp.config["paths"]["dev"] = None
     trained_eval = BUILD / lang / "trained_eval.json"
     # which eval documents the model has read, so that tests/eval/eval_ner.py leaves them out
     nlp.meta["trained_on_eval_files"] = json.loads(trained_eval.read_text()) \
