@@ -3,14 +3,14 @@
 import os
 import stat
 
-from toolkit.records import AtomicOutput
+from toolkit.output import Output
 
 
 def test_output_file_is_readable_by_others_under_the_usual_umask(tmp_path):
     old = os.umask(0o022)
     try:
         target = tmp_path / "out.jsonl"
-        with AtomicOutput(target) as stream:
+        with Output(target) as stream:
             stream.write(b"{}\n")
     finally:
         os.umask(old)

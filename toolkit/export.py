@@ -376,7 +376,7 @@ def _write_parquet(stream: IO[bytes], records: Iterable[Record], columns: list[C
                       for i in range(len(columns))]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))  # one row group
     finally:
-        writer.close()  # on failure too, while the stream is open; AtomicOutput drops the file
+        writer.close()  # on failure too, while the stream is open; Output drops the file
 
 
 def sql_name(name: str) -> str:
@@ -559,7 +559,7 @@ def export_records(
 
 
 class _CallerStream:
-    """A stream the caller owns, used like AtomicOutput but left open."""
+    """A stream the caller owns, used like Output but left open."""
 
     def __init__(self, stream: IO[bytes]):
         self.stream = stream

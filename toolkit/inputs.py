@@ -71,13 +71,17 @@ _KINDS = ((stat.S_ISFIFO, "fifo", "a FIFO (named pipe)"),
           (stat.S_ISDIR, "folder", "a folder"))
 
 
+def kind_name(mode: int) -> str:
+    """What a file that is not a regular file is, in words: 'a FIFO (named pipe)'..."""
+    return next((what for test, _, what in _KINDS if test(mode)), "a special file")
+
+
 class NotRegularFile(OSError):
     """The path is a FIFO, socket, device or folder: never opened for reading."""
 
     def __init__(self, path: str, mode: int):
-        self.kind, what = next(((kind, what) for test, kind, what in _KINDS if test(mode)),
-                               ("other", "not a regular file"))
-        super().__init__(errno.EINVAL, f"{what}, not a regular file; not read")
+        self.kind = next((kind for test, kind, _ in _KINDS if test(mode)), "other")
+        super().__init__(errno.EINVAL, f"{kind_name(mode)}, not a regular file; not read")
         self.filename = path
 
 

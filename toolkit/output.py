@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from toolkit.inputs import kind_name
+
 
 class OutputUsageError(Exception):
     """The output names a place no file can be written (bad usage, exit 2)."""
@@ -106,7 +108,7 @@ def output_problem(flag: str, path: Path | str | None, *, regular_only: bool = F
             return f"{where}: needs a regular file, not a device or pipe" if regular_only \
                 else None
         if not stat.S_ISREG(found.st_mode):
-            return f"{where}: is a {_kind(found.st_mode)}, not a file; give a file name"
+            return f"{where}: is {kind_name(found.st_mode)}, not a file; give a file name"
     folder = final_path(path).parent
     if not folder.is_dir():
         linked = "" if folder == Path(os.path.abspath(path)).parent else f" ({folder})"
@@ -142,11 +144,6 @@ def final_path(path: Path | str) -> Path:
 
 def _written_through(mode: int) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
-
-
-def _kind(mode: int) -> str:
-    return "block device" if stat.S_ISBLK(mode) else "socket" if stat.S_ISSOCK(mode) \
-        else "special file"
 
 
 def temporary_pattern(path: Path | str) -> tuple[Path, str]:

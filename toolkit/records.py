@@ -322,11 +322,6 @@ def open_input(path: Path | str | None) -> IO[bytes]:
 
 # --- writing --------------------------------------------------------------------------
 
-# Earlier names of what toolkit.output now does for every command.
-AtomicOutput = Output
-OutputError = OutputUsageError
-
-
 def usage_problem(input: Path | str | None, output: Path | str | None) -> str | None:
     """Why -i/-o cannot work, in one line, found before anything is read; else None."""
     if input is None or str(input) == "-":

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from toolkit.inputs import NotRegularFile, file_kind
+from toolkit.inputs import file_kind, kind_name
 from toolkit.records import Record, dumps
 
 STATE_FILE = "state.sqlite"
@@ -111,8 +111,8 @@ def state_problem(directory: Path | str) -> str | None:
         path = str(Path(directory) / name)
         kind, info = file_kind(path)
         if info is not None and kind != "file":
-            why = NotRegularFile(path, info.st_mode).strerror.split(",")[0]
-            return f"--state {directory}: {path} is {why}, not a regular file; move it away"
+            return (f"--state {directory}: {path} is {kind_name(info.st_mode)}, not a regular "
+                    "file; move it away")
     return None
 
 
