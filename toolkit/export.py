@@ -439,18 +439,20 @@ def _begin(db: sqlite3.Connection, path: Path, table: str, columns: list[Column]
             raise ExportLockedError(f"{path}: another process has been writing to this "
                                     f"database for over {SQLITE_WAIT_S} s; try again later"
                                     ) from None
-        if _write_failure(exc):
-            raise OutputWriteError(f"{flag} {path}: could not write ({exc}); the database "
-                                   "was left as it was") from None
+        if failed := _write_failed(exc, flag, path):
+            raise failed from None
         raise ExportUsageError(f"{flag} {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise ExportUsageError(f"{flag} {path}: {exc}; give a new file or an SQLite database"
                                ) from None
 
 
-def _write_failure(exc: sqlite3.Error) -> bool:
-    """True for SQLite's words for a full disk or a failing device."""
-    return any(words in str(exc) for words in ("disk is full", "disk I/O", "readonly"))
+def _write_failed(exc: sqlite3.Error, flag: str, path: Path) -> OutputWriteError | None:
+    """The failed write (exit 5) when SQLite's words say the disk is full or failing."""
+    if not any(words in str(exc) for words in ("disk is full", "disk I/O", "readonly")):
+        return None
+    return OutputWriteError(f"{flag} {path}: could not write ({exc}); the database was "
+                            "left as it was")
 
 
 def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], *, table: str,
@@ -460,7 +462,7 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
     try:
         db = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_WAIT_S)
     except sqlite3.Error as exc:
-        raise ExportUsageError(f"-o {path}: {exc}") from None
+        raise ExportUsageError(f"{flag} {path}: {exc}") from None
     committed = False
     try:
         _begin(db, path, table, columns, flag)
@@ -470,10 +472,9 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
                 db.executemany(sql, batch)
             db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            if not _write_failure(exc):
-                raise
-            raise OutputWriteError(f"{flag} {path}: could not write ({exc}); the database "
-                                   "was left as it was") from None
+            if failed := _write_failed(exc, flag, path):
+                raise failed from None
+            raise
         committed = True
     finally:
         if not committed and db.in_transaction:
