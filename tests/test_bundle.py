@@ -249,3 +249,13 @@ def test_doctor_says_whether_this_machine_matches_a_bundle(exported):
     assert "en->fr 1.0 not installed" in out
     assert "fr->en 1.0 (installed: 1.1) differs" in out
     assert "de->en 1.0 installed but not in the bundle (extra)" in out
+
+
+def test_a_bundle_that_cannot_be_written_ends_like_every_output(installed, tmp_path):
+    """Through the one output path: a missing folder is bad usage (2), a full device a
+    failed write (5); no partial bundle is left either way."""
+    missing = invoke(["models", "export", str(tmp_path / "absent" / "models.tar")])
+    assert missing.exit_code == 2 and "folder does not exist" in missing.stderr
+    full = invoke(["models", "export", "/dev/full"])
+    assert full.exit_code == 5 and "could not write" in full.stderr
+    assert not (tmp_path / "absent").exists()

@@ -18,13 +18,12 @@ import sys
 from pathlib import Path
 
 from toolkit import models as pkgs
-from toolkit.output import OutputUsageError, OutputWriteError, write_stdout
+from toolkit.output import write_stdout
 from toolkit.records import (
     EXIT_ERRORS,
     EXIT_MISSING_RESOURCE,
     EXIT_OK,
     EXIT_USAGE,
-    EXIT_WRITE_FAILED,
 )
 
 
@@ -134,12 +133,7 @@ def export_command(target: Path, specs: list[str]) -> int:
     except bundle.BundleError as exc:
         _say(f"refused {exc}")
         return EXIT_ERRORS
-    except OutputUsageError as exc:
-        _say(str(exc))
-        return EXIT_USAGE
-    except OutputWriteError as exc:
-        _say(str(exc))
-        return EXIT_WRITE_FAILED
+    # an output that cannot be written ends the command as every output does (2 or 5)
     names = ", ".join(f"{p['from']}→{p['to']} {p['version']}" for p in manifest["packages"])
     size = sum(p["size"] for p in manifest["packages"])
     _say(f"exported {len(manifest['packages'])} package(s) ({names}; {_human_size(size)}) "
