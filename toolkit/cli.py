@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -107,6 +109,18 @@ def _finish(status: int) -> None:
     raise typer.Exit(status)
 
 
+@contextmanager
+def _bad_usage(command: str) -> Iterator[None]:
+    """Options checked before any work: a ValueError is bad usage, one line, exit 2."""
+    try:
+        yield
+    except ValueError as exc:
+        from toolkit.records import EXIT_USAGE
+
+        typer.echo(f"toolkit {command}: {exc}", err=True)
+        _finish(EXIT_USAGE)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or '-' for stdin.")],
@@ -180,18 +194,14 @@ def translate(
 
     Example: toolkit ingest docs/ | toolkit detect | toolkit translate --to en
     """
-    from toolkit.records import EXIT_USAGE
     from toolkit.translate import check_options, translate_records
 
     settings = {"to": to, "source": source, "batch_size": batch_size, "beam_size": beam_size,
                 "device": device, "threads": threads, "batch_type": batch_type,
                 "replicas": replicas, "compute_type": compute_type,
                 "deterministic": deterministic}
-    try:
+    with _bad_usage("translate"):
         check_options(**settings)
-    except ValueError as exc:
-        typer.echo(f"toolkit translate: {exc}", err=True)
-        _finish(EXIT_USAGE)
 
     def stage(records):
         return translate_records(records, **settings, cache=opt.cache_setting(cache, no_cache),
@@ -328,18 +338,14 @@ def summarize(
 
     Example: toolkit ingest docs/ | toolkit detect | toolkit summarize -n 3 --method lexrank
     """
-    from toolkit.records import EXIT_USAGE
     from toolkit.summarize import DEFAULT_SENTENCES, check_options, summarize_records
 
     settings = {"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio, "method": method,
                 "on": on}
-    try:
+    with _bad_usage("summarize"):
         if sentences is not None and ratio is not None:
             raise ValueError("give either -n/--sentences or --ratio, not both")
         check_options(**settings)
-    except ValueError as exc:
-        typer.echo(f"toolkit summarize: {exc}", err=True)
-        _finish(EXIT_USAGE)
 
     def stage(records):
         return summarize_records(records, **settings, force=force, max_chars=max_chars, cut=cut)
@@ -392,15 +398,11 @@ def stories(
 
     Example: toolkit run docs/ -o today.jsonl && toolkit stories --emit stories -i today.jsonl
     """
-    from toolkit.records import EXIT_USAGE
     from toolkit.stories import check_options, story_records
 
     settings = {"threshold": threshold, "days": days, "emit": emit}
-    try:
+    with _bad_usage("stories"):
         check_options(**settings)
-    except ValueError as exc:
-        typer.echo(f"toolkit stories: {exc}", err=True)
-        _finish(EXIT_USAGE)
 
     def stage(records):
         return story_records(records, **settings, sentences=sentences or 3)
@@ -506,11 +508,10 @@ def run(
     Example: toolkit run docs/ --to en -n 3 --state ~/.toolkit-state -o today.jsonl
     """
     from toolkit.pipeline import Job, RunConfig, check_usage, run_job
-    from toolkit.records import EXIT_USAGE
     from toolkit.summarize import DEFAULT_SENTENCES
 
     shared = {"max_chars": max_chars, "cut": cut}
-    try:
+    with _bad_usage("run"):
         if sentences is not None and ratio is not None:
             raise ValueError("give either -n/--sentences or --ratio, not both")
         config = RunConfig(
@@ -531,9 +532,6 @@ def run(
                   state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
                   report_path=report, progress=progress, quiet=quiet, scheduler=scheduler)
         check_usage(job)
-    except ValueError as exc:
-        typer.echo(f"toolkit run: {exc}", err=True)
-        _finish(EXIT_USAGE)
     _finish(_run_on_cluster(job) if scheduler else run_job(job))
 
 
