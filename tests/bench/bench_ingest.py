@@ -74,9 +74,10 @@ def make_corpus(folder: Path, count: int) -> int:
     return total
 
 
-def timed(argv: list[str]) -> tuple[float, int]:
+def timed(argv: list[str], stderr: int | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MiB) of one command; exit 0 or 1 expected."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{argv[:3]} failed")
