@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 SETS = ("anercorp", "conll2003", "hipe2020_fr")
+LANGS = {"anercorp": "ar", "conll2003": "en", "hipe2020_fr": "fr"}
 
 
 def read_set(name: str, limit: int | None = None) -> list[dict]:
@@ -43,7 +44,7 @@ def trained_on(name: str) -> set[str]:
     lists them: tools/ner/train.py trains on half of eval/anercorp), never scored."""
     from toolkit.extract.ner import shipped_path
 
-    lang = {"anercorp": "ar", "conll2003": "en", "hipe2020_fr": "fr"}[name]
+    lang = LANGS[name]
     meta = shipped_path(lang) / "meta.json"
     if not meta.exists():
         return set()
@@ -114,7 +115,7 @@ def main() -> int:
     if not EVAL.is_dir():
         print(f"eval_ner: {EVAL} not found (the shared data pack); nothing scored")
         return 0
-    from toolkit.extract.combine import DEFAULT, FAMILIES, Policy
+    from toolkit.extract.combine import DEFAULT, FAMILIES, Policy, policy_for
 
     if args.fixtures:
         print("\n### fixtures/gold.jsonl (16 documents, tests/eval/extract_score.py F1, all "
@@ -136,9 +137,10 @@ def main() -> int:
         print(row("rules only (no model)", score(name, records, Policy(model=False))), flush=True)
         model_only = Policy(**{family: False for family in FAMILIES if family != "consistency"})
         print(row("model only (+ consistency)", score(name, records, model_only)), flush=True)
+        shipped = policy_for(LANGS[name])
         for family in FAMILIES:
-            print(row(f"without {family}", score(name, records, DEFAULT.without(family))),
-                  flush=True)
+            label, policy = shipped.toggled(family)
+            print(row(label, score(name, records, policy)), flush=True)
     return 0
 
 

@@ -72,7 +72,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
 
     `policy` (combine.Policy) says which rule families add names beside the model's;
     `sent` (an e-mail's date) is the publication date when the text gives none."""
-    from toolkit.extract.combine import DEFAULT
+    from toolkit.extract.combine import policy_for
     from toolkit.extract.dateline import find_dateline, published_from_cue, published_from_title
     from toolkit.extract.normalise import matchable
 
@@ -88,7 +88,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
         published = published_from_title(matchable(title))
     published = published or sent
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
-    policy = policy or DEFAULT
+    policy = policy or policy_for(lang)
     model = _model_entities(sources, lang, policy)
     people = _people(sources, lang, model, policy)
     if translation:

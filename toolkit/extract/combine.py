@@ -35,8 +35,21 @@ class Policy:
     def without(self, family: str) -> Policy:
         return replace(self, **{family: False})
 
+    def toggled(self, family: str) -> tuple[str, Policy]:
+        """("without X", policy less X) or ("with X", policy plus X): an ablation step."""
+        on = getattr(self, family)
+        return f"{'without' if on else 'with'} {family}", replace(self, **{family: not on})
+
 
 DEFAULT = Policy()
+# Families an ablation on a language's own validation data turned off there (docs/extract.md).
+BY_LANGUAGE: dict[str, Policy] = {}
+
+
+def policy_for(lang: str | None) -> Policy:
+    """The measured policy of a language; DEFAULT where nothing was measured."""
+    return BY_LANGUAGE.get(lang or "", DEFAULT)
+
 FAMILIES = ("rule_people", "rule_orgs", "rule_places", "adjectives", "acronyms", "rule_bounds",
             "consistency", "trim", "role_spans", "known_places", "person_bounds")
 
