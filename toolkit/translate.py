@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit import glossary as terms
 from toolkit import limits
 from toolkit import models as pkgs
 from toolkit.devices import resolve_device, supported_compute_types, usable_cores
+from toolkit.glossary import Glossary, load_glossary
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
@@ -82,12 +84,19 @@ class Options:
     batch_type: str = "tokens"
     replicas: int = 0
     deterministic: bool = False
+    glossary: Glossary | None = None
+    protect_entities: bool = False
 
     def params(self) -> dict[str, Any]:
         """What `params` records: everything that can change the output (not threads,
-        replicas or batch size); `deterministic` only when set, so that results made
-        before the option existed stay valid."""
-        extra = {"deterministic": True} if self.deterministic else {}
+        replicas or batch size); `deterministic`, the glossary's content hash and
+        `protect_entities` only when set, so that results made before those options
+        existed stay valid."""
+        extra: dict[str, Any] = {"deterministic": True} if self.deterministic else {}
+        if self.glossary is not None:
+            extra["glossary"] = self.glossary.sha256
+        if self.protect_entities:
+            extra["protect_entities"] = True
         return stage_params(to=self.to, source=self.source, beam_size=self.beam_size,
                             device=self.device, compute_type=self.compute_type,
                             max_input_tokens=self.max_input_tokens, **extra)
@@ -113,8 +122,12 @@ def _language(code: str, what: str) -> str:
 def check_options(*, to: str, source: str, batch_size: int, beam_size: int, device: str,
                   threads: int, compute_type: str = "auto",
                   max_input_tokens: int = MAX_INPUT_TOKENS, batch_type: str = "tokens",
-                  replicas: int = 0, deterministic: bool = False) -> Options:
-    """Options checked before any record is read (bad usage raises ValueError)."""
+                  replicas: int = 0, deterministic: bool = False,
+                  glossary: str | Path | Glossary | None = None,
+                  protect_entities: bool = False) -> Options:
+    """Options checked before any record is read (bad usage raises ValueError; a bad
+    glossary file raises toolkit.glossary.GlossaryError, a ValueError)."""
+    loaded_glossary = load_glossary(glossary)
     if device not in DEVICES:
         raise ValueError(f"--device must be one of {', '.join(DEVICES)}")
     if compute_type not in COMPUTE_TYPES:
@@ -138,7 +151,8 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
                    source="auto" if source == "auto" else _language(source, "--from"),
                    batch_size=batch_size, beam_size=beam_size, device=device, threads=threads,
                    compute_type=compute_type, max_input_tokens=max_input_tokens,
-                   batch_type=batch_type, replicas=replicas, deterministic=bool(deterministic))
+                   batch_type=batch_type, replicas=replicas, deterministic=bool(deterministic),
+                   glossary=loaded_glossary, protect_entities=bool(protect_entities))
 
 
 # --- tokenizers and models (loaded once per process) -----------------------------------
@@ -156,6 +170,9 @@ class SentencePieceTokenizer:
     def decode(self, tokens: list[str]) -> str:
         # As argostranslate 1.11: the ▁ marker and underscores become spaces.
         return self.processor.decode_pieces(tokens).replace("▁", " ").replace("_", " ")
+
+    def has_unknown(self, text: str) -> bool:
+        return self.processor.unk_id() in self.processor.encode(text)
 
 
 class BPETokenizer:
@@ -178,6 +195,9 @@ class BPETokenizer:
 
     def decode(self, tokens: list[str]) -> str:
         return self.detokenizer.detokenize(" ".join(tokens).replace("@@ ", "").split(" "))
+
+    def has_unknown(self, text: str) -> bool:
+        return False  # the codes file holds no vocabulary; the round trip is the test
 
 
 _TOKENIZERS: dict[tuple, Any] = {}
@@ -202,6 +222,30 @@ def tokenizer_for(package: pkgs.Package):
             _TOKENIZERS[key] = BPETokenizer(package.path / "bpe.model", package.from_code,
                                             package.to_code)
     return _TOKENIZERS[key]
+
+
+def survives(tokenizer, text: str) -> bool:
+    """True when `text` comes back from the tokenizer's encode/decode as it went in, with
+    no piece unknown to the model's vocabulary."""
+    return (not tokenizer.has_unknown(text)
+            and tokenizer.decode(tokenizer.encode(text)).strip() == text)
+
+
+_FORMS: dict[tuple, str | None] = {}
+
+
+def placeholder_form(route: list[pkgs.Package]) -> str | None:
+    """The first of glossary.PLACEHOLDER_FORMS every tokenizer on the route passes intact
+    (indices 0-12, alone and after a word); None when none does (terms then go by fallback)."""
+    key = tuple(_identity(p) for p in route)
+    if key not in _FORMS:
+        tokenizers = [tokenizer_for(p) for p in route]
+        _FORMS[key] = next((form for form in terms.PLACEHOLDER_FORMS
+                            if all(survives(t, probe) for t in tokenizers
+                                   for i in (0, 1, 7, 12)
+                                   for probe in (form % i, f"{form % i} {form % (i + 1)}"))),
+                           None)
+    return _FORMS[key]
 
 
 def translator_for(package: pkgs.Package, options: Options):
@@ -417,6 +461,8 @@ class Plan:
     title_sentences: list = field(default_factory=list)
     pieces: dict[int, list[str]] = field(default_factory=dict)  # sentence key -> pieces
     skip: bool = True
+    masks: dict[int, terms.Masked] = field(default_factory=dict)  # sentences with terms
+    fallback: dict[int, str] = field(default_factory=dict)  # rebuilt around lost placeholders
 
 
 def _detect(text: str) -> str | None:
@@ -493,9 +539,31 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         add_error(record, STAGE, "broken_model", broken_model_message(plan.route[0], exc))
         plan.skip = True
         return plan
+    matchers = _matchers(plan, options)
+    form = placeholder_form(plan.route) if matchers else None
     for key, sentence in enumerate(plan.title_sentences + plan.text_sentences):
-        plan.pieces[key] = cut_to_limit(sentence.text, tokenizer, options.max_input_tokens)
+        sent = sentence.text
+        hits = terms.find_hits(sent, matchers) if matchers else []
+        if hits:
+            plan.masks[key] = terms.mask(sent, hits, form)
+            sent = plan.masks[key].text or ""
+        plan.pieces[key] = cut_to_limit(sent, tokenizer, options.max_input_tokens) if sent else []
     return plan
+
+
+def _matchers(plan: Plan, options: Options) -> list[terms.Matcher]:
+    """The glossary's terms for this pair, then (--protect-entities) the record's names."""
+    matchers = []
+    glossary = (options.glossary.matcher(plan.source_lang, options.to)
+                if options.glossary is not None else None)
+    if glossary is not None:
+        matchers.append(glossary)
+    if options.protect_entities:
+        from toolkit.translate_entities import entity_matcher
+
+        matchers.append(entity_matcher(plan.record, plan.text, plan.title, plan.source_lang,
+                                       options.to, glossary))
+    return matchers
 
 
 # --- the stage --------------------------------------------------------------------------
@@ -512,10 +580,9 @@ def _replace_spans(text: str, sentences, targets: list[str]) -> str:
     return "".join(out)
 
 
-def _finish(plan: Plan, options: Options, hops: list[dict[str, str]]) -> None:
-    record = plan.record
-    route = plan.route or []
-    targets = []
+def _joined_targets(plan: Plan, hops: list[dict[str, str]]) -> list[str | None]:
+    """Each sentence's model output (its pieces joined); None for a same-language copy."""
+    targets: list[str | None] = []
     for key in range(len(plan.title_sentences) + len(plan.text_sentences)):
         pieces = plan.pieces.get(key)
         if pieces is None:  # same language: a copy
@@ -524,15 +591,48 @@ def _finish(plan: Plan, options: Options, hops: list[dict[str, str]]) -> None:
         for hop in hops:
             pieces = [hop[piece] for piece in pieces]
         targets.append(" ".join(p for p in pieces if p))
+    return targets
+
+
+def _restore_terms(plan: Plan, targets: list[str | None]) -> dict[int, list[str]]:
+    """Put the glossary's targets in place of the placeholders (or take the fallback);
+    fill each hit's `restored`; the flags of the sentences whose placeholders were lost."""
+    flags: dict[int, list[str]] = {}
+    for key, masked in plan.masks.items():
+        restored = terms.restore(targets[key] or "", masked)
+        if restored is not None:
+            targets[key] = restored
+            how = "placeholder"
+        else:
+            targets[key] = plan.fallback[key]
+            how = "fallback"
+            if masked.form is not None:
+                flags[key] = ["placeholder_lost"]
+        for hit in masked.hits:
+            hit.restored = how
+    return flags
+
+
+def _finish(plan: Plan, options: Options, hops: list[dict[str, str]]) -> None:
+    record = plan.record
+    route = plan.route or []
+    targets = _joined_targets(plan, hops)
+    lost = _restore_terms(plan, targets)
+    with_terms = options.glossary is not None or options.protect_entities
     n_title = len(plan.title_sentences)
     title_targets = [t if t is not None else s.text
                      for s, t in zip(plan.title_sentences, targets[:n_title])]
     pairs = []
-    for sentence, target in zip(plan.text_sentences, targets[n_title:]):
+    for key, (sentence, target) in enumerate(zip(plan.text_sentences, targets[n_title:]),
+                                             start=n_title):
         copied = target is None
         target = sentence.text if copied else target
-        pairs.append({"source": sentence.text, "target": target,
-                      "flags": [] if copied else quality_flags(sentence.text, target)})
+        pair = {"source": sentence.text, "target": target,
+                "flags": [] if copied else quality_flags(sentence.text, target) + lost.get(key, [])}
+        if with_terms:
+            pair["glossary"] = [h.as_dict() for h in plan.masks[key].hits] \
+                if key in plan.masks else []
+        pairs.append(pair)
     flagged = sum(1 for pair in pairs if pair["flags"])
     result = {
         "title": (_replace_spans(plan.title, plan.title_sentences, title_targets)
@@ -545,6 +645,9 @@ def _finish(plan: Plan, options: Options, hops: list[dict[str, str]]) -> None:
         "flagged": flagged,
         "sentences": pairs,
     }
+    if with_terms:
+        result["title_glossary"] = [h.as_dict() for key in range(n_title) if key in plan.masks
+                                    for h in plan.masks[key].hits]
     translations = record.get("translations")
     if not isinstance(translations, dict):
         translations = record["translations"] = {}
@@ -631,10 +734,54 @@ class Window:
                                           for k, v in self.current[id(plan)].items()}
             self.step += 1
             self.submitted = self._submit() if self.step < self.depth else {}
+        _translate_fallbacks([p for p in self.plans if not p.skip and p.masks], self.options,
+                             self.cache, self.hops)
         for plan in self.plans:
             if not plan.skip:
                 _finish(plan, self.options, self.hops[id(plan)])
         return [plan.record for plan in self.plans]
+
+
+def _translate_fallbacks(plans: list[Plan], options: Options, cache,
+                         hops: dict[int, list[dict[str, str]]]) -> None:
+    """For each sentence whose placeholders did not all come back: the text around its
+    terms, translated as separate segments (pooled per route: one more pass over the
+    model for those sentences only) and put together with the targets between them."""
+    wanted: dict[tuple, tuple[list[pkgs.Package], list[tuple[Plan, int]], list[str]]] = {}
+    for plan in plans:
+        targets = _joined_targets(plan, hops[id(plan)])
+        for key, masked in plan.masks.items():
+            if terms.restore(targets[key] or "", masked) is not None:
+                continue
+            route, owners, segments = wanted.setdefault(
+                tuple(p.path for p in plan.route), (plan.route, [], []))
+            owners.append((plan, key))
+            segments.extend(s.strip() for s in masked.segments if terms.needs_translation(s))
+    for route, owners, segments in wanted.values():
+        try:
+            translated = translate_route(segments, route, options, cache)
+        except (RuntimeError, OSError, ValueError) as exc:  # a damaged installed package
+            for plan, _ in owners:
+                add_error(plan.record, STAGE, "broken_model", broken_model_message(route[0], exc))
+                plan.skip = True
+            continue
+        for plan, key in owners:
+            plan.fallback[key] = terms.assemble(plan.masks[key], translated)
+
+
+def translate_route(strings: list[str], route: list[pkgs.Package], options: Options,
+                    cache=None) -> dict[str, str]:
+    """Translations of strings through every package of a route (a pivot: two), each
+    string cut to the model's input limit and joined again."""
+    tokenizer = tokenizer_for(route[0])
+    pieces = {s: cut_to_limit(s, tokenizer, options.max_input_tokens)
+              for s in dict.fromkeys(strings)}
+    current = {piece: piece for cut in pieces.values() for piece in cut}
+    for package in route:
+        mapping = translate_strings(list(dict.fromkeys(current.values())), package, options,
+                                    cache)
+        current = {piece: mapping[value] for piece, value in current.items()}
+    return {s: " ".join(current[p] for p in cut if current[p]) for s, cut in pieces.items()}
 
 
 def translate_records(
@@ -651,6 +798,8 @@ def translate_records(
     batch_type: str = DEFAULT_BATCH_TYPE,
     replicas: int = DEFAULT_REPLICAS,
     deterministic: bool = False,
+    glossary: str | Path | Glossary | None = None,
+    protect_entities: bool = False,
     cache: Path | str | bool | None = True,
     force: bool = False,
     max_chars: int = DEFAULT_MAX_CHARS,
@@ -664,12 +813,15 @@ def translate_records(
     argostranslate's packages folder). `batch_size` 0: the device's default (1,024 source
     tokens per batch on CPU, 8,192 on CUDA); `replicas` 0: one per usable core on CPU, two
     on CUDA; `deterministic`: one sentence per batch (see README, Determinism).
+    `glossary`: a CSV/TSV file (toolkit.glossary) whose terms come out as their targets;
+    `protect_entities`: names found by extract kept as their English form (docs/translate.md).
     """
     check_max_chars(max_chars)
     options = check_options(to=to, source=source, batch_size=batch_size, beam_size=beam_size,
                             device=device, threads=threads, compute_type=compute_type,
                             max_input_tokens=max_input_tokens, batch_type=batch_type,
-                            replicas=replicas, deterministic=deterministic)
+                            replicas=replicas, deterministic=deterministic,
+                            glossary=glossary, protect_entities=protect_entities)
     return _run(records, options, cache, force, max_chars, cut, packages)
 
 
