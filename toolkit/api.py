@@ -50,7 +50,8 @@ def translate(records: Iterable[Record], **options: Any) -> Iterator[Record]:
     """Add translations.<to> with installed argostranslate packages (offline).
 
     Options (toolkit.translate.translate_records): to="en", source="auto", batch_size,
-    beam_size, device, threads, cache, force, max_chars, cut. A missing package is an
+    beam_size, device, threads, cache, force, max_chars, cut, glossary (a CSV/TSV path:
+    its terms come out as their targets), protect_entities. A missing package is an
     error entry on the record, with the command that installs it.
 
     Example:
@@ -58,6 +59,7 @@ def translate(records: Iterable[Record], **options: Any) -> Iterator[Record]:
         >>> records = toolkit.detect(toolkit.ingest("fixtures/docs/ar"))  # doctest: +SKIP
         >>> for record in toolkit.translate(records, to="en"):  # doctest: +SKIP
         ...     print(record["translations"]["en"]["title"])
+        >>> glossed = toolkit.translate(records, glossary="fixtures/glossary.csv")  # doctest: +SKIP
     """
     from toolkit.translate import translate_records
 

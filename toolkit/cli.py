@@ -180,6 +180,8 @@ def translate(
     threads: opt.Threads = opt.THREADS_DEFAULT,
     replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
     deterministic: opt.Deterministic = False,
+    glossary: opt.Glossary = None,
+    protect_entities: opt.ProtectEntities = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     input: opt.Input = None,
@@ -199,7 +201,7 @@ def translate(
     settings = {"to": to, "source": source, "batch_size": batch_size, "beam_size": beam_size,
                 "device": device, "threads": threads, "batch_type": batch_type,
                 "replicas": replicas, "compute_type": compute_type,
-                "deterministic": deterministic}
+                "deterministic": deterministic, **opt.term_settings(glossary, protect_entities)}
     with _bad_usage("translate"):
         check_options(**settings)
 
@@ -467,6 +469,8 @@ def run(
     threads: opt.Threads = opt.THREADS_DEFAULT,
     replicas: opt.Replicas = opt.REPLICAS_DEFAULT,
     deterministic: opt.Deterministic = False,
+    glossary: opt.Glossary = None,
+    protect_entities: opt.ProtectEntities = False,
     cache: opt.Cache = None,
     no_cache: opt.NoCache = False,
     split_articles: opt.SplitArticles = False,
@@ -522,6 +526,7 @@ def run(
                        "device": device, "threads": threads, "batch_type": batch_type,
                        "replicas": replicas, "compute_type": compute_type,
                        "deterministic": deterministic,
+                       **opt.term_settings(glossary, protect_entities),
                        "cache": opt.cache_setting(cache, no_cache), **shared},
             summarize={"sentences": sentences or DEFAULT_SENTENCES, "ratio": ratio,
                        "method": method, **shared},

@@ -76,6 +76,12 @@ ComputeType = Annotated[str, typer.Option("--compute-type", help="auto (argostra
 Deterministic = Annotated[bool, typer.Option("--deterministic", help="Translate one sentence "
                                              "per batch, so no output depends on its "
                                              "neighbours (slower; see README).")]
+Glossary = Annotated[Optional[Path], typer.Option("--glossary", dir_okay=False, help="CSV or "
+                     "TSV of terms (source_lang,target_lang,source,target[,protect]) that "
+                     "come out as their target; protect=yes keeps a term as written.")]
+ProtectEntities = Annotated[bool, typer.Option("--protect-entities", help="Keep the names "
+                            "extract finds (people, places, acronyms) intact: glossary form, "
+                            "else romanised or the English place name.")]
 Cache = Annotated[Optional[Path], typer.Option("--cache", dir_okay=False, help="Translation "
                   "cache file (SQLite); default $XDG_CACHE_HOME/toolkit/translations.sqlite.")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor fill the "
@@ -91,6 +97,17 @@ DEVICE_DEFAULT = translate.DEFAULT_DEVICE
 THREADS_DEFAULT = translate.DEFAULT_THREADS
 REPLICAS_DEFAULT = translate.DEFAULT_REPLICAS
 COMPUTE_TYPE_DEFAULT = translate.DEFAULT_COMPUTE_TYPE
+
+
+def term_settings(glossary: Optional[Path], protect_entities: bool) -> dict:
+    """translate_records' glossary options, only those set (so `run`'s state key, made of
+    its options, stays what it was for runs without them)."""
+    settings: dict = {}
+    if glossary is not None:
+        settings["glossary"] = str(glossary)
+    if protect_entities:
+        settings["protect_entities"] = True
+    return settings
 
 
 def cache_setting(cache: Optional[Path], no_cache: bool):

@@ -74,6 +74,10 @@ class RunConfig:
         stages = {stage: dict(getattr(self, stage)) for stage in ("ingest", *STAGES)}
         for key in UNSHAPING_OPTIONS:
             stages["translate"].pop(key, None)
+        if stages["translate"].get("glossary") is not None:  # its content, not its path
+            from toolkit.glossary import load_glossary
+
+            stages["translate"]["glossary"] = load_glossary(stages["translate"]["glossary"]).sha256
         return {"toolkit": __version__, "to": self.to, "translate_scope": self.scope,
                 "skip_missing_models": self.skip_missing_models, **stages,
                 "models": model_fingerprint(self.to)}
