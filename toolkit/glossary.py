@@ -111,7 +111,8 @@ def _load(path: str, mtime_ns: int, size: int) -> Glossary:
 
 def parse_glossary(text: str, name: str = "glossary") -> Glossary:
     lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
+    header_line = next((line for line in lines
+                        if line.strip() and not line.lstrip().startswith("#")), "")
     delimiter = "\t" if "\t" in header_line else ","
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
