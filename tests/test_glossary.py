@@ -8,7 +8,6 @@ shown with an echoing model.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 

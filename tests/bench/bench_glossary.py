@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for support.argos_package
 sys.path.insert(0, str(HERE))
 
-from bench_translate import BEAM, build_and_install, documents  # noqa: E402
+from bench_translate import BEAM, build_and_install, documents
 
 GLOSSARY = HERE.parents[1] / "fixtures" / "glossary.csv"
 MATCHING_GOAL = 0.02
