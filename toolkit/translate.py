@@ -24,13 +24,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toolkit import glossary as terms
 from toolkit import limits
 from toolkit import models as pkgs
 from toolkit.devices import resolve_device, supported_compute_types, usable_cores
-from toolkit.glossary import Glossary, load_glossary
 from toolkit.records import (
     DEFAULT_MAX_CHARS,
     Record,
@@ -44,6 +42,10 @@ from toolkit.records import (
     stage_params,
 )
 from toolkit.sentences import split_sentences
+
+if TYPE_CHECKING:  # toolkit.glossary is imported where a glossary is used (fast --help)
+    from toolkit import glossary as terms
+    from toolkit.glossary import Glossary
 
 STAGE = "translate"
 DEVICES = ("cpu", "cuda", "auto")
@@ -127,7 +129,11 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
                   protect_entities: bool = False) -> Options:
     """Options checked before any record is read (bad usage raises ValueError; a bad
     glossary file raises toolkit.glossary.GlossaryError, a ValueError)."""
-    loaded_glossary = load_glossary(glossary)
+    loaded_glossary = None
+    if glossary is not None:
+        from toolkit.glossary import load_glossary
+
+        loaded_glossary = load_glossary(glossary)
     if device not in DEVICES:
         raise ValueError(f"--device must be one of {', '.join(DEVICES)}")
     if compute_type not in COMPUTE_TYPES:
@@ -237,10 +243,12 @@ _FORMS: dict[tuple, str | None] = {}
 def placeholder_form(route: list[pkgs.Package]) -> str | None:
     """The first of glossary.PLACEHOLDER_FORMS every tokenizer on the route passes intact
     (indices 0-12, alone and after a word); None when none does (terms then go by fallback)."""
+    from toolkit.glossary import PLACEHOLDER_FORMS
+
     key = tuple(_identity(p) for p in route)
     if key not in _FORMS:
         tokenizers = [tokenizer_for(p) for p in route]
-        _FORMS[key] = next((form for form in terms.PLACEHOLDER_FORMS
+        _FORMS[key] = next((form for form in PLACEHOLDER_FORMS
                             if all(survives(t, probe) for t in tokenizers
                                    for i in (0, 1, 7, 12)
                                    for probe in (form % i, f"{form % i} {form % (i + 1)}"))),
@@ -539,6 +547,8 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         add_error(record, STAGE, "broken_model", broken_model_message(plan.route[0], exc))
         plan.skip = True
         return plan
+    from toolkit import glossary as terms
+
     matchers = _matchers(plan, options)
     form = placeholder_form(plan.route) if matchers else None
     for key, sentence in enumerate(plan.title_sentences + plan.text_sentences):
@@ -597,6 +607,8 @@ def _joined_targets(plan: Plan, hops: list[dict[str, str]]) -> list[str | None]:
 def _restore_terms(plan: Plan, targets: list[str | None]) -> dict[int, list[str]]:
     """Put the glossary's targets in place of the placeholders (or take the fallback);
     fill each hit's `restored`; the flags of the sentences whose placeholders were lost."""
+    from toolkit import glossary as terms
+
     flags: dict[int, list[str]] = {}
     for key, masked in plan.masks.items():
         restored = terms.restore(targets[key] or "", masked)
@@ -747,6 +759,8 @@ def _translate_fallbacks(plans: list[Plan], options: Options, cache,
     """For each sentence whose placeholders did not all come back: the text around its
     terms, translated as separate segments (pooled per route: one more pass over the
     model for those sentences only) and put together with the targets between them."""
+    from toolkit import glossary as terms
+
     wanted: dict[tuple, tuple[list[pkgs.Package], list[tuple[Plan, int]], list[str]]] = {}
     for plan in plans:
         targets = _joined_targets(plan, hops[id(plan)])
