@@ -15,7 +15,8 @@ each model loads once per process; an SQLite cache answers sentences seen before
 
 Output per record: `translations.<to>` = {title, text, model, pivot, params, flagged,
 sentences: [{source, target, flags}]}, sentence i being sentence i of
-split_sentences(text, lang).
+split_sentences(text, lang). With a glossary (toolkit.glossary) or --protect-entities,
+terms go to the model as placeholders and each sentence also lists its `glossary` hits.
 """
 
 from __future__ import annotations
@@ -242,7 +243,7 @@ _FORMS: dict[tuple, str | None] = {}
 
 def placeholder_form(route: list[pkgs.Package]) -> str | None:
     """The first of glossary.PLACEHOLDER_FORMS every tokenizer on the route passes intact
-    (indices 0-12, alone and after a word); None when none does (terms then go by fallback)."""
+    (indices 0-13, alone and two in a row); None when none does (terms then go by fallback)."""
     from toolkit.glossary import PLACEHOLDER_FORMS
 
     key = tuple(_identity(p) for p in route)
