@@ -14,7 +14,6 @@ package not installed, is a missing resource (3).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from toolkit import models as pkgs
@@ -24,11 +23,12 @@ from toolkit.records import (
     EXIT_MISSING_RESOURCE,
     EXIT_OK,
     EXIT_USAGE,
+    say,
 )
 
 
 def _say(line: str) -> None:
-    sys.stderr.write(f"toolkit models: {line}\n")
+    say("models", line)
 
 
 def _human_size(size: int) -> str:

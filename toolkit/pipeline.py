@@ -24,6 +24,7 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.records import MISSING_PREFIX, Record, add_error, add_warning, chunks
+from toolkit.records import say as say_for_stage
 
 STAGES = ("detect", "translate", "summarize", "extract")
 SCOPES = ("all", "summary")
@@ -425,7 +426,7 @@ def process_guarded(records: list[Record], config: RunConfig, meter: Meter) -> I
 
 
 def say(line: str) -> None:
-    sys.stderr.write(f"toolkit run: {line}\n")
+    say_for_stage("run", line)
 
 
 # --- the job: `toolkit run` -----------------------------------------------------------

@@ -360,16 +360,16 @@ def ending_status(stage: str, exc: BaseException,
     """The exit status for an output that ended with `exc`, said in one line; None when
     `exc` is not about the output (a bug: the caller decides)."""
     if isinstance(exc, KeyboardInterrupt):
-        _say(stage, f"interrupted; {interrupted}")
+        say(stage, f"interrupted; {interrupted}")
         return EXIT_INTERRUPTED
     if isinstance(exc, (ReaderGone, BrokenPipeError)):  # `| head -1`: the reader has enough
         silence_stdout()
         return EXIT_OK
     if isinstance(exc, OutputUsageError):
-        _say(stage, str(exc))
+        say(stage, str(exc))
         return EXIT_USAGE
     if isinstance(exc, OutputWriteError):
-        _say(stage, str(exc))
+        say(stage, str(exc))
         return EXIT_WRITE_FAILED
     return None
 
@@ -381,9 +381,9 @@ def internal_error(stage: str, exc: BaseException, debug: bool = False) -> int:
     where = getattr(exc, "toolkit_where", None)
     message = " ".join(str(exc).split())[:300] or "(no message)"
     hint = "" if debug else "; run with --debug (or TOOLKIT_DEBUG=1) for the traceback"
-    _say(stage, f"internal error{f' in {inner}' if inner and inner != stage else ''}"
-         f"{f' at {where}' if where else ''}: {type(exc).__name__}: {message}{hint}; "
-         "please report it")
+    say(stage, f"internal error{f' in {inner}' if inner and inner != stage else ''}"
+        f"{f' at {where}' if where else ''}: {type(exc).__name__}: {message}{hint}; "
+        "please report it")
     if debug:
         import traceback
 
@@ -391,7 +391,8 @@ def internal_error(stage: str, exc: BaseException, debug: bool = False) -> int:
     return EXIT_INTERNAL
 
 
-def _say(stage: str, line: str) -> None:
+def say(stage: str, line: str) -> None:
+    """One line on stderr as `toolkit STAGE: line`; nothing when stderr itself is gone."""
     try:
         sys.stderr.write(f"toolkit {stage}: {line}\n")
         sys.stderr.flush()
@@ -452,7 +453,7 @@ class Report:
 
     def say(self, line: str, essential: bool = False) -> None:
         if essential or not self.quiet:
-            sys.stderr.write(f"toolkit {self.stage}: {line}\n")
+            say(self.stage, line)
 
     def close(self) -> None:
         if self.codes:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 from pathlib import Path
 
 from toolkit import __version__
@@ -93,4 +92,6 @@ def open_cache(cache) -> TranslationCache | None:
 
 
 def _say(line: str) -> None:
-    sys.stderr.write(f"toolkit translate: {line}\n")
+    from toolkit.records import say
+
+    say("translate", line)
