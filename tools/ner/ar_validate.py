@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train import CRF_DECODE, CRF_PARAMS, DATA, anercorp_chunks, fit_crf  # noqa: E402
+from train import CRF_DECODE, CRF_PARAMS, DATA, anercorp_chunks, fit_crf
 
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 OUT = ROOT / "build" / "ner" / "ar-val"
@@ -73,8 +73,7 @@ def write_fold(k: int, fold: list[str]) -> list[dict]:
 
 
 def score_fold(k: int, records: list[dict], tagger, policy) -> list[float]:
-    import toolkit.extract.ner as ner
-    from toolkit.extract import _lang_of, extract_fields
+    from toolkit.extract import _lang_of, extract_fields, ner
 
     ner.crf_tagger = lambda lang: tagger if lang == "ar" else None
     predicted = OUT / f"fold{k}" / "extracted.jsonl"
