@@ -148,28 +148,41 @@ def train(lang: str, max_steps: int | None) -> Path:
     return out / "model" / "model-best"
 
 
-def train_crf(lang: str, data: Path) -> None:
-    """Arabic: a CRF (toolkit/extract/crf.py) scored better than spaCy on the held-out half
-    of eval/anercorp with the same training sentences (README), so it is what ships."""
+CRF_DECODE = {"entity_probability": 0.4, "min_confidence": {}}  # tools/ner/ar_validate.py
+CRF_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150}  # tools/ner/ar_validate.py
+
+
+def fit_crf(data: Path, lines: set[int], path: Path, params: dict | None = None) -> None:
+    """A CRF (toolkit/extract/crf.py features) on the anercorp-train sentences at `lines`."""
     import pycrfsuite
 
     from toolkit.extract.crf import features
 
-    train, dev, trained_eval = anercorp_chunks(data)
-    lines = {n for r in train + dev for n in r}  # no early stopping: dev is trained on too
     trainer = pycrfsuite.Trainer(verbose=False)
     for sent in read_conll(data / "anercorp-train.conll", lines):
         words = [matchable(t).text or t for t, _ in sent]
         trainer.append(features(words), [tag for _, tag in sent])
-    trainer.set_params({"c1": 0.1, "c2": 0.05, "max_iterations": 150,
-                        "feature.possible_transitions": True})
+    trainer.set_params({**CRF_PARAMS, **(params or {}), "feature.possible_transitions": True})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(path))
+
+
+def train_crf(lang: str, data: Path) -> None:
+    """Arabic: a CRF (toolkit/extract/crf.py) scored better than spaCy on the held-out half
+    of eval/anercorp with the same training sentences (README), so it is what ships. Its
+    parameters and decoding (CRF_DECODE) were chosen by tools/ner/ar_validate.py on the odd
+    eval documents (never the even ones)."""
+    train, dev, trained_eval = anercorp_chunks(data)
+    lines = {n for r in train + dev for n in r}  # no early stopping: dev is trained on too
     target = SHIP / lang
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    trainer.train(str(target / "crf.model"))
+    fit_crf(data, lines, target / "crf.model")
     (target / "meta.json").write_text(json.dumps(
-        {"model": "crfsuite", "trained_on": "anercorp-train.conll less the even-numbered "
-         "eval/anercorp documents", "trained_on_eval_files": trained_eval}, indent=1))
+        {"model": "crfsuite", "params": CRF_PARAMS, **CRF_DECODE,
+         "trained_on": "anercorp-train.conll less the even-numbered eval/anercorp documents",
+         "chosen_on": "tools/ner/ar_validate.py: 2 folds of the odd eval/anercorp documents, "
+         "each model trained without its fold",
+         "trained_on_eval_files": trained_eval}, indent=1))
     size = (target / "crf.model").stat().st_size
     print(f"{lang}: shipped {target.relative_to(ROOT)} CRF ({size / 1e6:.1f} MB)", flush=True)
 
