@@ -82,7 +82,8 @@ def _subset(gold: Path, files: set[str]) -> Path:
 
 def fixtures_f1(policy=None) -> dict[str, float]:
     """F1 over all languages of fixtures/gold.jsonl (the project's own labelled documents),
-    so the ablation weighs the text the toolkit is for next to the corpora."""
+    so the ablation weighs the text the toolkit is for next to the corpora. `policy`: a
+    Policy, a function of the language giving one, or None for each language's own."""
     from extract_score import prf, read_jsonl  # tests/eval/extract_score.py
     from extract_score import score as fixture_score
 
@@ -93,7 +94,8 @@ def fixtures_f1(policy=None) -> dict[str, float]:
     predicted = []
     for doc, record in zip(gold, ingest_paths([str(ROOT / d["path"]) for d in gold])):
         fields = extract_fields(record.get("text") or "", title=record.get("title"),
-                                lang=doc["lang"], policy=policy)
+                                lang=doc["lang"],
+                                policy=policy(doc["lang"]) if callable(policy) else policy)
         predicted.append({"source": record["source"], "fields": fields})
     counts = fixture_score(gold, predicted)["counts"]["all"]
     return {"people": prf(counts["people"])[2], "orgs": prf(counts["organisations"])[2],
@@ -115,15 +117,17 @@ def main() -> int:
     if not EVAL.is_dir():
         print(f"eval_ner: {EVAL} not found (the shared data pack); nothing scored")
         return 0
-    from toolkit.extract.combine import DEFAULT, FAMILIES, Policy, policy_for
+    from toolkit.extract.combine import FAMILIES, Policy, policy_for
 
     if args.fixtures:
         print("\n### fixtures/gold.jsonl (16 documents, tests/eval/extract_score.py F1, all "
               "languages)\n")
         print("| extract | people | organisations | places | countries |\n"
               "| --- | --- | --- | --- | --- |")
-        policies = [("shipped (model + rules)", DEFAULT), ("rules only", Policy(model=False))]
-        policies += [(f"without {family}", DEFAULT.without(family)) for family in FAMILIES]
+        policies = [("shipped (model + rules)", None), ("rules only", Policy(model=False))]
+        policies += [(f"without {family}",
+                      lambda lang, family=family: policy_for(lang).without(family))
+                     for family in FAMILIES]
         for label, policy in policies:
             f1 = fixtures_f1(policy)
             print(row(label, f1) + f" {f1['countries']:.2f} |", flush=True)
