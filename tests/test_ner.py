@@ -216,3 +216,13 @@ def test_french_reads_the_shipped_fine_tuned_ner_else_the_stock_package(monkeypa
         assert stock.get_pipe("ner").model.to_bytes() != shipped  # the weights were swapped
     finally:
         ner.pipeline.cache_clear()
+
+
+def test_french_keeps_organisations_defined_by_an_acronym_not_other_rule_ones():
+    # fr's policy has no rule organisations (HIPE-2020 cross-validation, docs/extract.md):
+    # a common noun with an adjective is no name there; a name the text defines is
+    fields = fields_of("Selon Action contre la faim (ACF), le gouvernement français a promis "
+                       "son aide.", "fr")
+    orgs = {o["name"]: o["acronym"] for o in fields["organisations"]}
+    assert orgs.get("Action contre la faim") == "ACF"
+    assert not any("gouvernement" in name for name in orgs)

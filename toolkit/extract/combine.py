@@ -186,7 +186,9 @@ def model_organisations(m: Matchable, entities: list[Entity], rule_orgs: list,
             continue
         if overlaps(org.start, org.end, model_spans):
             continue
-        if policy.rule_orgs or (policy.acronyms and org.acronym is None and org.name.isupper()):
+        # without rule organisations, those the text defines by an acronym ("Action contre
+        # la faim (ACF)") and bare acronyms defined in the text still come in
+        if policy.rule_orgs or (policy.acronyms and (org.acronym or org.name.isupper())):
             out.append(org)
     return out
 
