@@ -150,6 +150,47 @@ def test_a_small_town_that_is_a_surname_stays_a_person():
                                 "Charlton") == [("PER", "Charlton")]
 
 
+def test_a_name_the_model_half_believes_a_person_in_a_results_line_is_left_out():
+    # "Sloboda" is a club here; the beam gives the person reading under min_probability
+    text = ("Results from the Trofej Beograd tournament: Mladost 78 Sloboda 71 "
+            "Zeleznik 80 Spartak 76")
+    assert "Sloboda" not in names(fields_of(text, "en"), "people")
+
+
+def test_a_person_the_model_is_sure_of_stays_a_person():
+    fields = fields_of("Prime Minister John Major told parliament on Tuesday that Britain "
+                       "would not join.", "en")
+    assert "John Major" in names(fields, "people")
+
+
+def test_the_english_model_holds_its_entities_to_the_measured_probability():
+    nlp = ner.pipeline("en")
+    assert nlp.get_pipe("ner").cfg["beam_width"] > 1
+    assert 0 < nlp.meta["min_probability"]["PER"] < 1
+
+
+def test_conll_articles_are_laid_out_like_the_eval_documents(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools" / "ner"))
+    from conll_docs import write_set
+
+    sentences = [["SOCCER O", "- O", "LEEDS B-ORG", "WIN O", ". O"],
+                 ["LONDON B-LOC", "1996-08-30 O"]]
+    sentences += [["Alan B-PER", f"Shearer{i} I-PER", "scored O", "( O", "England B-LOC",
+                   ") O", ". O"] for i in range(6)]
+    conll = tmp_path / "x.conll"
+    conll.write_text("-DOCSTART- O\n\n" + "\n\n".join("\n".join(s) for s in sentences)
+                     + "\n", "utf-8")
+    assert write_set(conll, tmp_path / "set", "x") == 1
+    text = (tmp_path / "set" / "docs" / "x_0000.txt").read_text("utf-8")
+    paragraphs = text.strip().split("\n\n")
+    assert paragraphs[0] == "SOCCER - LEEDS WIN."  # the headline alone
+    assert paragraphs[1].startswith("LONDON 1996-08-30 Alan Shearer0 scored (England).")
+    assert len(paragraphs) == 3  # five sentences to a paragraph: 1 + 5, 2
+    row = json.loads((tmp_path / "set" / "expected.jsonl").read_text("utf-8"))
+    assert row["organisations"] == ["LEEDS"] and row["places"] == ["LONDON", "England"]
+    assert row["people"] == [f"Alan Shearer{i}" for i in range(6)]
+
+
 def test_a_place_s_country_comes_from_the_geo_index():
     from toolkit.extract.combine import place_country
 

@@ -101,12 +101,33 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
             found.append([Entity(label, s, e, text[s:e])
                           for label, s, e in tagger.entities(text) if label in LABELS])
     else:
-        for doc in nlp.pipe(t[:MAX_MODEL_CHARS] for t in texts):
+        for doc, confident in _tagged(nlp, [t[:MAX_MODEL_CHARS] for t in texts]):
             found.append([Entity(e.label_, e.start_char, e.end_char, e.text)
-                          for e in doc.ents if e.label_ in LABELS])
+                          for e in doc.ents if e.label_ in LABELS and confident(e)])
     if lang == "ar":
         found = [[_without_clitic(e, texts[i]) for e in ents] for i, ents in enumerate(found)]
     return consistent(found, texts, lang) if consistency else found
+
+
+def _tagged(nlp, texts: list[str]):
+    """(doc, confident(span)) per text. A pipeline shipped with a beam (tools/ner/train.py:
+    `beam_ner`, meta.json `min_probability` per label) keeps only the entities whose
+    probability over the beam reaches the label's threshold: a lone "Zeleznik" the model
+    half believes a person in a results table is left out; others keep every entity."""
+    ner = nlp.get_pipe("ner")
+    floors = nlp.meta.get("min_probability") or {}
+    if ner.cfg.get("beam_width", 1) <= 1 or not floors:
+        return [(doc, lambda span: True) for doc in nlp.pipe(texts)]
+    docs = list(nlp.pipe(texts, disable=["ner"]))
+    beams = ner.predict(docs)
+    ner.set_annotations(docs, beams)
+    out = []
+    for doc, scores in zip(docs, ner.scored_ents(beams)):
+        def confident(span, scores=scores) -> bool:
+            probability = scores.get((span.start, span.end, span.label_), 0.0)
+            return probability >= floors.get(span.label_, 0.0)
+        out.append((doc, confident))
+    return out
 
 
 # --- Arabic clitics ---------------------------------------------------------------------------

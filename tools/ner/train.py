@@ -35,6 +35,14 @@ DATA = ROOT.parent / "shared" / "data" / "ner"
 BUILD = ROOT / "build" / "ner"
 SHIP = ROOT / "toolkit" / "data" / "ner"
 HERE = Path(__file__).resolve().parent
+BEAM_WIDTH = 8
+# An entity's probability over the beam under which ner.py leaves it out, per label; chosen
+# on build/ner/en-valid (tools/ner/conll_docs.py: conll2003-valid as documents laid out like
+# eval/conll2003), never on the eval sets (docs/extract.md).
+MIN_PROBABILITY = {"en": {"PER": 0.9}}
+TRAINED_ON = {"en": "conll2003-train.conll (eng.train); checkpoint chosen on "
+                    "conll2003-valid.conll (eng.testa), min_probability on conll2003-valid "
+                    "as documents (tools/ner/conll_docs.py)"}
 CRF_LANGS = {"ar"}  # a CRF beat spaCy there (tools/ner/crf_compare.py); spaCy elsewhere
 
 
@@ -183,6 +191,21 @@ def keep_hyphenated_words(nlp) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
+def with_beam(nlp, width: int) -> None:
+    """The trained greedy `ner` as a `beam_ner` of the same weights: the same entities
+    (the beam's best parse) and, for each, its probability over the beam, which
+    toolkit/extract/ner.py holds against meta.json `min_probability`."""
+    greedy = nlp.get_pipe("ner")
+    config = {k: v for k, v in nlp.config.interpolate()["components"]["ner"].items()
+              if k in ("model", "incorrect_spans_key")}
+    config.update(beam_width=width, beam_density=0.0001)
+    beam = nlp.add_pipe("beam_ner", name="ner_beam", config=config, after="ner")
+    beam.from_bytes(greedy.to_bytes())
+    beam.cfg.update(beam_width=width, beam_density=0.0001)
+    nlp.remove_pipe("ner")
+    nlp.rename_pipe("ner_beam", "ner")
+
+
 def ship(lang: str, best: Path) -> None:
     """tok2vec + ner only, without the training config's paths: what extract loads."""
     import spacy
@@ -191,6 +214,10 @@ def ship(lang: str, best: Path) -> None:
                                     if p not in ("tok2vec", "ner")])
     if lang == "en":
         keep_hyphenated_words(nlp)
+    if lang in MIN_PROBABILITY:
+        with_beam(nlp, BEAM_WIDTH)
+        nlp.meta["min_probability"] = MIN_PROBABILITY[lang]
+    nlp.meta["trained_on"] = TRAINED_ON.get(lang, "")
     # the build folder's paths would ship inside config.cfg: a user's clone has no such folder
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
