@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def chunks(article: list[Sentence]) -> list[tuple[int, int]]:
     n = len(article)
     parts = math.ceil(n / MAX_CHUNK)
     bounds = [round(n * k / parts) for k in range(parts + 1)]
-    return list(zip(bounds, bounds[1:]))
+    return list(pairwise(bounds))
 
 
 _detok = None

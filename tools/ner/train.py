@@ -14,6 +14,8 @@ Kept apart from training, so the eval sets stay held out:
   shipped meta.json so eval_ner.py scores only the held-out half; of the chunks trained on,
   every 8th is spaCy's dev.
 Tokens are normalised as extract reads text (toolkit.extract.normalise.matchable).
+en ships as a beam_ner of the trained weights with a per-label `min_probability` in meta.json
+(MIN_PROBABILITY, chosen on tools/ner/conll_docs.py's documents; docs/extract.md).
 """
 
 from __future__ import annotations
