@@ -43,7 +43,11 @@ class Policy:
 
 DEFAULT = Policy()
 # Families an ablation on a language's own validation data turned off there (docs/extract.md).
-BY_LANGUAGE: dict[str, Policy] = {}
+BY_LANGUAGE: dict[str, Policy] = {
+    # CoNLL-2003 eng.testa as documents: places 0.814 -> 0.839 without the gazetteer's own
+    # places (towns that are clubs, counties that are teams); English fixtures 0.85 -> 0.87
+    "en": DEFAULT.without("rule_places"),
+}
 
 
 def policy_for(lang: str | None) -> Policy:

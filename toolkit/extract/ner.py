@@ -110,22 +110,31 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
 
 
 def _tagged(nlp, texts: list[str]):
-    """(doc, confident(span)) per text. A pipeline shipped with a beam (tools/ner/train.py:
-    `beam_ner`, meta.json `min_probability` per label) keeps only the entities whose
-    probability over the beam reaches the label's threshold: a lone "Zeleznik" the model
-    half believes a person in a results table is left out; others keep every entity."""
-    ner = nlp.get_pipe("ner")
+    """(doc, confident(span)) per text. The entities are the model's own (greedy) parse; where
+    meta.json gives `min_probability` per label and a `beam_width` (tools/ner/train.py, en),
+    an entity is kept only when its probability over a beam of the same weights (the sum of
+    the parses holding that span with that label) reaches its label's floor: a lone
+    "Sloboda" the model half believes a person in a results line is left out."""
     floors = nlp.meta.get("min_probability") or {}
-    if ner.cfg.get("beam_width", 1) <= 1 or not floors:
+    width = int(nlp.meta.get("beam_width") or 1)
+    if width <= 1 or not floors:
         return [(doc, lambda span: True) for doc in nlp.pipe(texts)]
+    ner = nlp.get_pipe("ner")
     docs = list(nlp.pipe(texts, disable=["ner"]))
-    beams = ner.predict(docs)
-    ner.set_annotations(docs, beams)
+    scored = [d for d in docs if len(d)]
+    # the beam first: the parser keeps entities already set, so after the greedy pass the
+    # beam would only agree with it
+    scores = iter(ner.scored_ents(ner.beam_parse(scored, beam_width=width,
+                                                 beam_density=0.0001)) if scored else [])
+    ner.set_annotations(docs, ner.predict(docs))
     out = []
-    for doc, scores in zip(docs, ner.scored_ents(beams)):
-        def confident(span, scores=scores) -> bool:
-            probability = scores.get((span.start, span.end, span.label_), 0.0)
-            return probability >= floors.get(span.label_, 0.0)
+    for doc in docs:
+        probability = next(scores) if len(doc) else {}
+
+        def confident(span, probability=probability) -> bool:
+            floor = floors.get(span.label_)
+            return floor is None or probability.get((span.start, span.end, span.label_),
+                                                    0.0) >= floor
         out.append((doc, confident))
     return out
 

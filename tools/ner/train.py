@@ -14,7 +14,8 @@ Kept apart from training, so the eval sets stay held out:
   shipped meta.json so eval_ner.py scores only the held-out half; of the chunks trained on,
   every 8th is spaCy's dev.
 Tokens are normalised as extract reads text (toolkit.extract.normalise.matchable).
-en ships as a beam_ner of the trained weights with a per-label `min_probability` in meta.json
+en ships with a per-label `min_probability` and a `beam_width` in meta.json: an entity the
+greedy parse finds is kept when a beam of the same weights gives it that probability
 (MIN_PROBABILITY, chosen on tools/ner/conll_docs.py's documents; docs/extract.md).
 """
 
@@ -193,21 +194,6 @@ def keep_hyphenated_words(nlp) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
-def with_beam(nlp, width: int) -> None:
-    """The trained greedy `ner` as a `beam_ner` of the same weights: the same entities
-    (the beam's best parse) and, for each, its probability over the beam, which
-    toolkit/extract/ner.py holds against meta.json `min_probability`."""
-    greedy = nlp.get_pipe("ner")
-    config = {k: v for k, v in nlp.config.interpolate()["components"]["ner"].items()
-              if k in ("model", "incorrect_spans_key")}
-    config.update(beam_width=width, beam_density=0.0001)
-    beam = nlp.add_pipe("beam_ner", name="ner_beam", config=config, after="ner")
-    beam.from_bytes(greedy.to_bytes())
-    beam.cfg.update(beam_width=width, beam_density=0.0001)
-    nlp.remove_pipe("ner")
-    nlp.rename_pipe("ner_beam", "ner")
-
-
 def ship(lang: str, best: Path) -> None:
     """tok2vec + ner only, without the training config's paths: what extract loads."""
     import spacy
@@ -216,9 +202,9 @@ def ship(lang: str, best: Path) -> None:
                                     if p not in ("tok2vec", "ner")])
     if lang == "en":
         keep_hyphenated_words(nlp)
-    if lang in MIN_PROBABILITY:
-        with_beam(nlp, BEAM_WIDTH)
+    if lang in MIN_PROBABILITY:  # toolkit/extract/ner.py: the beam scores, greedy finds
         nlp.meta["min_probability"] = MIN_PROBABILITY[lang]
+        nlp.meta["beam_width"] = BEAM_WIDTH
     nlp.meta["trained_on"] = TRAINED_ON.get(lang, "")
     # the build folder's paths would ship inside config.cfg: a user's clone has no such folder
     nlp.config["paths"]["train"] = None
