@@ -42,7 +42,22 @@ def test_the_model_finds_names_no_rule_lists():
                        "Reykjavik on Tuesday.", "en")
     assert "Ljubomir Vranjes" in names(fields, "people")
     assert "Olympiakos" in names(fields, "organisations")
-    assert {"Skopje", "Reykjavik"} <= set(names(fields, "places"))
+    assert "Skopje" in names(fields, "places")
+
+
+def test_english_places_are_the_model_s_and_other_languages_keep_the_gazetteer():
+    # measured (docs/extract.md): the gazetteer's own places cost English places on
+    # CoNLL-2003 eng.testa documents and on the English fixtures; not so elsewhere
+    from toolkit.extract.combine import DEFAULT, policy_for
+
+    assert not policy_for("en").rule_places
+    assert policy_for("fr").rule_places and policy_for("ar").rule_places
+    assert policy_for("de") == DEFAULT  # a language nothing was measured for
+    english = fields_of("Results of the county match in Surrey 429 for seven, Kent 214 "
+                        "all out at Canterbury.", "en")
+    assert "Canterbury" in names(english, "places")  # the model's place stays one
+    french = fields_of("La délégation est arrivée à Reykjavik mardi.", "fr")
+    assert "Reykjavik" in names(french, "places")
 
 
 def test_a_listed_word_after_a_town_is_no_town_when_it_is_a_person():
@@ -196,6 +211,52 @@ def test_a_small_town_that_is_a_surname_stays_a_person():
                                 "Charlton") == [("PER", "Charlton")]
 
 
+def test_a_name_the_model_half_believes_a_person_in_a_results_line_is_left_out():
+    # "Sloboda" is a club here; the beam gives the person reading under min_probability
+    text = ("Results from the Trofej Beograd tournament: Mladost 78 Sloboda 71 "
+            "Zeleznik 80 Spartak 76")
+    assert "Sloboda" not in names(fields_of(text, "en"), "people")
+
+
+def test_a_person_the_model_is_sure_of_stays_a_person():
+    fields = fields_of("Prime Minister John Major told parliament on Tuesday that Britain "
+                       "would not join.", "en")
+    assert "John Major" in names(fields, "people")
+
+
+def test_the_beam_scores_but_the_entities_stay_the_greedy_parse():
+    # the beam's own best parse of a greedy-trained model can run one organisation over the
+    # whole sentence; it only weighs the greedy parse's entities here
+    fields = fields_of("The House of Representatives and High Council of State met the "
+                       "Audit Bureau in Tripoli.", "en")
+    assert {"House of Representatives", "High Council of State", "Audit Bureau"} <= set(
+        names(fields, "organisations"))
+    nlp = ner.pipeline("en")
+    assert nlp.meta["beam_width"] > 1 and 0 < nlp.meta["min_probability"]["PER"] < 1
+
+
+def test_conll_articles_are_laid_out_like_the_eval_documents(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools" / "ner"))
+    from conll_docs import write_set
+
+    sentences = [["SOCCER O", "- O", "LEEDS B-ORG", "WIN O", ". O"],
+                 ["LONDON B-LOC", "1996-08-30 O"]]
+    sentences += [["Alan B-PER", f"Shearer{i} I-PER", "scored O", "( O", "England B-LOC",
+                   ") O", ". O"] for i in range(6)]
+    conll = tmp_path / "x.conll"
+    conll.write_text("-DOCSTART- O\n\n" + "\n\n".join("\n".join(s) for s in sentences)
+                     + "\n", "utf-8")
+    assert write_set(conll, tmp_path / "set", "x") == 1
+    text = (tmp_path / "set" / "docs" / "x_0000.txt").read_text("utf-8")
+    paragraphs = text.strip().split("\n\n")
+    assert paragraphs[0] == "SOCCER - LEEDS WIN."  # the headline alone
+    assert paragraphs[1].startswith("LONDON 1996-08-30 Alan Shearer0 scored (England).")
+    assert len(paragraphs) == 3  # five sentences to a paragraph: 1 + 5, 2
+    row = json.loads((tmp_path / "set" / "expected.jsonl").read_text("utf-8"))
+    assert row["organisations"] == ["LEEDS"] and row["places"] == ["LONDON", "England"]
+    assert row["people"] == [f"Alan Shearer{i}" for i in range(6)]
+
+
 def test_a_place_s_country_comes_from_the_geo_index():
     from toolkit.extract.combine import place_country
 
@@ -218,9 +279,9 @@ def test_spacy_is_imported_only_when_extract_reads_text():
 SAMPLE = 12  # the first documents of each dev set, frozen by their order in expected.jsonl
 FLOOR = {  # a little under the first measurement (README); a regression fails here
     # measured: anercorp 0.68 / 0.43 / 0.79 (CRF with stems, docs/extract.md),
-    # conll2003 0.73 / 0.32 / 0.86, hipe2020_fr 0.79 / 0.33 / 0.60 (people / orgs / places;
-    # its 12 first documents the fine-tuned model has not read: stock fr_core_news_md
-    # 0.72 / 0.28 / 0.63 there)
+    # conll2003 0.70 / 0.34 / 0.84 (person threshold, en policy), hipe2020_fr 0.79 / 0.33 /
+    # 0.60 (people / orgs / places; its 12 first documents the fine-tuned model has not
+    # read: stock fr_core_news_md 0.72 / 0.28 / 0.63 there)
     "anercorp": {"people": 0.63, "orgs": 0.38, "places": 0.74},
     "conll2003": {"people": 0.68, "orgs": 0.27, "places": 0.81},
     "hipe2020_fr": {"people": 0.74, "orgs": 0.28, "places": 0.55},

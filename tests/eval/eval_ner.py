@@ -1,6 +1,7 @@
 """Quality of `toolkit extract` on real news others labelled: people, organisations, places.
 
     python tests/eval/eval_ner.py [--sets anercorp conll2003 hipe2020_fr] [--ablate] [--limit N]
+    python tests/eval/eval_ner.py --sets build/ner/en-valid   # a set laid out like eval/
 
 Each NER set of ../shared/data/eval (DEV splits; see ../shared/data/README.md) goes through
 ingest | detect | extract and is scored with the set's own score_fields.py, the scorer the
@@ -27,15 +28,28 @@ SETS = ("anercorp", "conll2003", "hipe2020_fr")
 LANGS = {"anercorp": "ar", "conll2003": "en", "hipe2020_fr": "fr"}
 
 
+def set_dir(name: str) -> Path:
+    """eval/<name>, or a folder laid out like it (a validation set tools/ner built)."""
+    return EVAL / name if name in SETS else Path(name)
+
+
+def set_lang(name: str) -> str:
+    if name in LANGS:
+        return LANGS[name]
+    with (set_dir(name) / "expected.jsonl").open(encoding="utf-8") as handle:
+        return json.loads(handle.readline())["lang"]
+
+
 def read_set(name: str, limit: int | None = None) -> list[dict]:
     """The set's documents through ingest and detect, in the order of expected.jsonl."""
     from toolkit.detect import detect_records
     from toolkit.ingest import ingest_paths
 
-    gold = [json.loads(line) for line in (EVAL / name / "expected.jsonl").open(encoding="utf-8")]
+    folder = set_dir(name)
+    gold = [json.loads(line) for line in (folder / "expected.jsonl").open(encoding="utf-8")]
     seen = trained_on(name)
     gold = [g for g in gold if g["file"] not in seen]
-    paths = [str(EVAL / name / "docs" / g["file"]) for g in gold[:limit]]
+    paths = [str(folder / "docs" / g["file"]) for g in gold[:limit]]
     return list(detect_records(ingest_paths(paths)))
 
 
@@ -44,6 +58,8 @@ def trained_on(name: str) -> set[str]:
     lists them: tools/ner/train.py trains on half of eval/anercorp), never scored."""
     from toolkit.extract.ner import shipped_path
 
+    if name not in SETS:
+        return set()
     lang = LANGS[name]
     meta = shipped_path(lang) / "meta.json"
     if not meta.exists():
@@ -62,7 +78,7 @@ def score(name: str, records: list[dict], policy=None) -> dict[str, float]:
                                     lang=_lang_of(record), policy=policy)
             row = {"source": record["source"], "fields": fields}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    gold = EVAL / name / "expected.jsonl"
+    gold = set_dir(name) / "expected.jsonl"
     if len(records) < sum(1 for _ in gold.open(encoding="utf-8")):
         gold = _subset(gold, {Path(r["source"]["path"]).name for r in records})
     result = subprocess.run([sys.executable, str(EVAL / "score_fields.py"), out.name, str(gold)],
@@ -141,7 +157,7 @@ def main() -> int:
         print(row("rules only (no model)", score(name, records, Policy(model=False))), flush=True)
         model_only = Policy(**{family: False for family in FAMILIES if family != "consistency"})
         print(row("model only (+ consistency)", score(name, records, model_only)), flush=True)
-        shipped = policy_for(LANGS[name])
+        shipped = policy_for(set_lang(name))
         for family in FAMILIES:
             label, policy = shipped.toggled(family)
             print(row(label, score(name, records, policy)), flush=True)

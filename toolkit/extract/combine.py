@@ -55,6 +55,9 @@ BY_LANGUAGE: dict[str, Policy] = {
     # ("gouvernement français", "comité d'initiative") cost organisations 0.40 -> 0.35;
     # every other family changed F1 by 0.01 or less
     "fr": Policy(rule_orgs=False),
+    # CoNLL-2003 eng.testa as documents: places 0.814 -> 0.839 without the gazetteer's own
+    # places (towns that are clubs, counties that are teams); English fixtures 0.85 -> 0.87
+    "en": DEFAULT.without("rule_places"),
 }
 
 

@@ -106,12 +106,42 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
             found.append([Entity(label, s, e, text[s:e])
                           for label, s, e in tagger.entities(text) if label in LABELS])
     else:
-        for doc in nlp.pipe(t[:MAX_MODEL_CHARS] for t in texts):
+        for doc, confident in _tagged(nlp, [t[:MAX_MODEL_CHARS] for t in texts]):
             found.append([Entity(e.label_, e.start_char, e.end_char, e.text)
-                          for e in doc.ents if e.label_ in LABELS])
+                          for e in doc.ents if e.label_ in LABELS and confident(e)])
     if lang == "ar":
         found = [[_without_clitic(e, texts[i]) for e in ents] for i, ents in enumerate(found)]
     return consistent(found, texts, lang) if consistency else found
+
+
+def _tagged(nlp, texts: list[str]):
+    """(doc, confident(span)) per text. The entities are the model's own (greedy) parse; where
+    meta.json gives `min_probability` per label and a `beam_width` (tools/ner/train.py, en),
+    an entity is kept only when its probability over a beam of the same weights (the sum of
+    the parses holding that span with that label) reaches its label's floor: a lone
+    "Sloboda" the model half believes a person in a results line is left out."""
+    floors = nlp.meta.get("min_probability") or {}
+    width = int(nlp.meta.get("beam_width") or 1)
+    if width <= 1 or not floors:
+        return [(doc, lambda span: True) for doc in nlp.pipe(texts)]
+    ner = nlp.get_pipe("ner")
+    docs = list(nlp.pipe(texts, disable=["ner"]))
+    scored = [d for d in docs if len(d)]
+    # the beam first: the parser keeps entities already set, so after the greedy pass the
+    # beam would only agree with it
+    scores = iter(ner.scored_ents(ner.beam_parse(scored, beam_width=width,
+                                                 beam_density=0.0001)) if scored else [])
+    ner.set_annotations(docs, ner.predict(docs))
+    out = []
+    for doc in docs:
+        probability = next(scores) if len(doc) else {}
+
+        def confident(span, probability=probability) -> bool:
+            floor = floors.get(span.label_)
+            return floor is None or probability.get((span.start, span.end, span.label_),
+                                                    0.0) >= floor
+        out.append((doc, confident))
+    return out
 
 
 # --- Arabic clitics ---------------------------------------------------------------------------

@@ -18,6 +18,9 @@ Kept apart from training, so the eval sets stay held out:
   in meta.json, and eval_ner.py scores the other 64. The recipe and its epochs were chosen by
   cross-validation over the articles (tools/ner/fr_compare.py), never on the 64.
 Tokens are normalised as extract reads text (toolkit.extract.normalise.matchable).
+en ships with a per-label `min_probability` and a `beam_width` in meta.json: an entity the
+greedy parse finds is kept when a beam of the same weights gives it that probability
+(MIN_PROBABILITY, chosen on tools/ner/conll_docs.py's documents; docs/extract.md).
 """
 
 from __future__ import annotations
@@ -40,6 +43,14 @@ DATA = ROOT.parent / "shared" / "data" / "ner"
 BUILD = ROOT / "build" / "ner"
 SHIP = ROOT / "toolkit" / "data" / "ner"
 HERE = Path(__file__).resolve().parent
+BEAM_WIDTH = 8
+# An entity's probability over the beam under which ner.py leaves it out, per label; chosen
+# on build/ner/en-valid (tools/ner/conll_docs.py: conll2003-valid as documents laid out like
+# eval/conll2003), never on the eval sets (docs/extract.md).
+MIN_PROBABILITY = {"en": {"PER": 0.9}}
+TRAINED_ON = {"en": "conll2003-train.conll (eng.train); checkpoint chosen on "
+                    "conll2003-valid.conll (eng.testa), min_probability on conll2003-valid "
+                    "as documents (tools/ner/conll_docs.py)"}
 CRF_LANGS = {"ar"}  # a CRF beat spaCy there (tools/ner/crf_compare.py); spaCy elsewhere
 
 
@@ -326,6 +337,10 @@ def ship(lang: str, best: Path) -> None:
                                     if p not in ("tok2vec", "ner")])
     if lang == "en":
         keep_hyphenated_words(nlp)
+    if lang in MIN_PROBABILITY:  # toolkit/extract/ner.py: the beam scores, greedy finds
+        nlp.meta["min_probability"] = MIN_PROBABILITY[lang]
+        nlp.meta["beam_width"] = BEAM_WIDTH
+    nlp.meta["trained_on"] = TRAINED_ON.get(lang, "")
     # the build folder's paths would ship inside config.cfg: a user's clone has no such folder
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
