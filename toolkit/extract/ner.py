@@ -63,12 +63,36 @@ def pipeline(lang: str | None):
     except OSError:  # the package named for this language is not installed
         return None
     if tuned is not None and "ner" in nlp.pipe_names:
-        nlp.get_pipe("ner").from_disk(tuned, exclude=["vocab"])
+        _load_tuned(nlp, tuned)
     keep = {"tok2vec", "ner"} if "ner" in nlp.pipe_names else set()
     for pipe in list(nlp.pipe_names):
         if pipe not in keep or (pipe == "tok2vec" and not _ner_listens(nlp)):
             nlp.remove_pipe(pipe)
     return nlp if "ner" in nlp.pipe_names else None
+
+
+def _load_tuned(nlp, tuned: Path) -> None:
+    """Swap the shipped fine-tuned weights into the package's ner; where the installed
+    package is not the version they were trained from (or they do not load), the stock
+    weights stay and stderr says so once."""
+    import json
+
+    from toolkit.records import say
+
+    wanted = json.loads((tuned.parent / "meta.json").read_text("utf-8")).get("base_version")
+    found = nlp.meta.get("version")
+    problem = None
+    if wanted and found != wanted:
+        problem = f"the installed {nlp.meta.get('lang')}_{nlp.meta.get('name')} is {found}, " \
+                  f"not {wanted}"
+    else:
+        try:
+            nlp.get_pipe("ner").from_disk(tuned, exclude=["vocab"])
+        except (ValueError, OSError, KeyError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        say("extract", f"the shipped French NER weights were not loaded ({problem}); "
+                       "using the package's own, which score lower (docs/extract.md)")
 
 
 def _ner_listens(nlp) -> bool:

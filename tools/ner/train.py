@@ -383,6 +383,8 @@ def ship_fr(data: Path, epochs: int = FR_EPOCHS) -> None:
         "rehearsal": f"{len(rehearsal)} RPM2 articles (eval/rpm2_articles, GPL-3.0) with "
                      f"the stock {FR_BASE} entities, about as many tokens as HIPE",
         "trained_on_eval_files": [f for a in articles for f in a.eval_files],
+        "base_package": FR_BASE,
+        "base_version": base["version"],  # ner.py loads these weights into that version only
     }, indent=1, ensure_ascii=False), "utf-8")
     size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
     print(f"fr: shipped {target.relative_to(ROOT)} ({size / 1e6:.1f} MB)", flush=True)
