@@ -304,6 +304,14 @@ def test_skips_a_record_done_with_the_same_params_unless_forced():
     assert next(extract_records([done], force=True))["fields"]["dates"][0]["iso"] == "2025-05-05"
 
 
+def test_a_record_extracted_with_other_models_is_redone():
+    # a retrained model or a changed policy changes the fingerprint in params
+    done = next(extract_records([record("Le 5 mai 2025.")]))
+    done["fields"]["dates"] = "stale"
+    done["fields"]["params"]["ner"] = "a-model-since-replaced"
+    assert next(extract_records([done]))["fields"]["dates"][0]["iso"] == "2025-05-05"
+
+
 def test_no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("extract opened a network connection")

@@ -201,6 +201,20 @@ def test_params_change_redoes_the_documents(argos_env, tmp_path):
     assert json.loads(report.read_text())["records"]["reused"] == 0
 
 
+def test_a_replaced_ner_model_redoes_the_documents(argos_env, tmp_path, monkeypatch):
+    from toolkit import pipeline
+
+    state, report = tmp_path / "state", tmp_path / "report.json"
+    common = ["--skip-missing-models", "--state", str(state), "--report", str(report),
+              "-o", str(tmp_path / "out.jsonl")]
+    assert run(str(DOCS / "en"), *common).exit_code == 0
+    assert run(str(DOCS / "en"), *common).exit_code == 0
+    assert json.loads(report.read_text())["records"]["reused"] > 0  # nothing changed
+    monkeypatch.setattr(pipeline, "ner_fingerprint", lambda: "retrained")
+    assert run(str(DOCS / "en"), *common).exit_code == 0
+    assert json.loads(report.read_text())["records"]["reused"] == 0
+
+
 def test_resume_counts_the_interrupted_runs_documents_as_new(argos_env, tmp_path):
     from toolkit.ingest import ingest_paths
     from toolkit.pipeline import RunConfig, run_documents

@@ -81,10 +81,16 @@ class RunConfig:
             stages["translate"]["glossary"] = load_glossary(stages["translate"]["glossary"]).sha256
         return {"toolkit": __version__, "to": self.to, "translate_scope": self.scope,
                 "skip_missing_models": self.skip_missing_models, **stages,
-                "models": model_fingerprint(self.to)}
+                "models": model_fingerprint(self.to), "ner": ner_fingerprint()}
 
 
 UNSHAPING_OPTIONS = ("cache", "threads", "replicas")
+
+
+def ner_fingerprint() -> str:
+    from toolkit.extract.ner import fingerprint
+
+    return fingerprint()
 
 
 def model_fingerprint(to: str) -> list[str]:

@@ -37,8 +37,10 @@ def extract_records(
     cut: bool = False,
 ) -> Iterator[Record]:
     """Add `fields` to each record; one record out per record in, in order."""
+    from toolkit.extract.ner import fingerprint
+
     check_max_chars(max_chars)
-    params = stage_params(max_chars=max_chars, cut=cut)
+    params = stage_params(max_chars=max_chars, cut=cut, ner=fingerprint())
     for record in records:
         if failed_upstream(record) or already_done(record.get("fields"), params, force):
             yield record

@@ -71,6 +71,31 @@ def pipeline(lang: str | None):
     return nlp if "ner" in nlp.pipe_names else None
 
 
+@cache
+def fingerprint() -> str:
+    """A short hash of what shapes the model's names: each shipped model's meta.json and
+    file sizes, the installed spaCy packages it uses, the per-language rule policies. In
+    extract's `params` and run's state key, so a retrained model redoes old records."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from toolkit.extract.combine import BY_LANGUAGE
+
+    digest = hashlib.sha256(repr(sorted(BY_LANGUAGE.items())).encode())
+    root = shipped_path("")
+    for path in sorted(root.rglob("*")) if root.is_dir() else ():
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes() if path.name == "meta.json"
+                          else str(path.stat().st_size).encode())
+    for package in sorted(PACKAGES.values()):
+        try:
+            digest.update(f"{package}@{version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}@-".encode())
+    return digest.hexdigest()[:12]
+
+
 def _load_tuned(nlp, tuned: Path) -> None:
     """Swap the shipped fine-tuned weights into the package's ner; where the installed
     package is not the version they were trained from (or they do not load), the stock
