@@ -275,6 +275,19 @@ def test_spacy_is_imported_only_when_extract_reads_text():
     assert out == "False"
 
 
+def test_extract_reads_english_and_french_without_importing_torch():
+    # thinc imports torch when installed: seconds of start-up, and a native module that a
+    # Ctrl-C could abort the process in; the toolkit's pipelines never use it
+    code = ("import sys; from toolkit.extract import extract_fields; "
+            "extract_fields('John Major met Jacques Chirac in Paris.', lang='en'); "
+            "extract_fields('Jacques Chirac est arrivé à Paris.', lang='fr'); "
+            "print(sorted(m for m in ('spacy', 'torch') if m in sys.modules)); "
+            "import torch")  # and torch still imports for whoever needs it
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "['spacy']"
+
+
 # --- the quality floor on real news labelled by others ----------------------------------------
 
 SAMPLE = 12  # the first documents of each dev set, frozen by their order in expected.jsonl

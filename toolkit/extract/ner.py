@@ -53,9 +53,8 @@ def pipeline(lang: str | None):
     tuned = path / "ner" if name != path and (path / "ner" / "cfg").exists() else None
     if name is None:
         return None
-    try:
-        import spacy
-    except ImportError:
+    spacy = _import_spacy()
+    if spacy is None:
         return None
     try:  # spaCy's own packages carry a parser, lemmatizer...: NER needs none of them
         nlp = spacy.load(name, exclude=["parser", "morphologizer", "tagger", "senter",
@@ -94,6 +93,25 @@ def fingerprint() -> str:
         except PackageNotFoundError:
             digest.update(f"{package}@-".encode())
     return digest.hexdigest()[:12]
+
+
+def _import_spacy():
+    """spaCy without torch: thinc imports torch when it is installed (argostranslate brings
+    it), seconds of start-up and a native module a Ctrl-C can abort in, for pipelines that
+    never use it. Where the process has torch already, spaCy is imported as it is."""
+    import sys
+
+    masked = "torch" not in sys.modules
+    if masked:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` fails fast
+    try:
+        import spacy
+    except ImportError:
+        return None
+    finally:
+        if masked:
+            del sys.modules["torch"]  # a later `import torch` works as usual
+    return spacy
 
 
 def _load_tuned(nlp, tuned: Path) -> None:
