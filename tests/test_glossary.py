@@ -128,6 +128,19 @@ def test_restore_needs_each_placeholder_exactly_once():
         "العدد {0} في " + GNU, [load_glossary(GLOSSARY).matcher("ar", "en")]), "{%d}").text is None
 
 
+def test_a_placeholder_without_closing_mark_keeps_the_space_after_it():
+    sentence = "قال الدبيبة إن الوضع جيد."
+    hits = find_hits(sentence, [load_glossary(GLOSSARY).matcher("ar", "en")])
+    masked = mask(sentence, hits, "TRM%d")
+    assert masked.text == "قال TRM0 إن الوضع جيد."
+    assert restore("TRM0 said it is good.", masked) == "Dbeibah said it is good."
+    assert restore("He said trm 0, it is good.", masked) == "He said Dbeibah, it is good."
+    # must not fire inside a word: "xTRM0" is not the placeholder (so it is lost)
+    assert restore("The xTRM0 said it is good.", masked) is None
+    braces = mask(sentence, hits, "{%d}")
+    assert restore("{ 0 } said it is good.", braces) == "Dbeibah said it is good."
+
+
 # --- which placeholder survives the packages' tokenizers --------------------------------
 
 

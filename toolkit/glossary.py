@@ -309,9 +309,14 @@ def mask(sentence: str, hits: list[Hit], form: str | None) -> Masked:
 
 @lru_cache(maxsize=1024)
 def _placeholder_regex(form: str, index: int) -> re.Pattern:
+    """`{ 0 }` as well as `{0}`; `TRM0` neither inside a word ("xTRM0") nor with the space
+    after it (the form has nothing after the number: that space belongs to the text)."""
     before, after = form.split("%d")
-    return re.compile(re.escape(before.strip()) + r"\s*" + str(index) + r"(?!\d)\s*"
-                      + re.escape(after.strip()), re.IGNORECASE)
+    before, after = before.strip(), after.strip()
+    guard = r"(?<!\w)" if re.match(r"\w", before) else ""
+    tail = r"\s*" + re.escape(after) if after else ""
+    return re.compile(guard + re.escape(before) + r"\s*" + str(index) + r"(?!\d)" + tail,
+                      re.IGNORECASE)
 
 
 def restore(target: str, masked: Masked) -> str | None:
