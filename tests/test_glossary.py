@@ -71,11 +71,21 @@ def test_tsv_and_comments_and_the_content_hash(tmp_path):
     glossary = load_glossary(tsv)
     assert [(e.source, e.target, e.protect) for e in glossary.entries] == [
         ("الدبيبة", "Dbeibah", False), ("UNSMIL", "UNSMIL", True)]
-    reordered = parse_glossary("source_lang,target_lang,source,target,protect\n"
-                               "*,*,UNSMIL,,yes\nar,en,الدبيبة,Dbeibah,no\n")
-    assert reordered.sha256 == glossary.sha256  # the content, not the layout
+    relaid = parse_glossary("source_lang , target_lang,source,target,protect\n\n"
+                            "ar,en, الدبيبة ,Dbeibah,no\n# a comment\n*,*,UNSMIL,,true\n")
+    assert relaid.sha256 == glossary.sha256  # the content, not the layout
     changed = parse_glossary("source_lang,target_lang,source,target\nar,en,الدبيبة,Dbeiba\n")
     assert changed.sha256 != glossary.sha256
+
+
+def test_line_order_decides_a_shared_term_and_changes_the_hash():
+    header = "source_lang,target_lang,source,target,protect\n"
+    named, kept = "ar,en,الدبيبة,Dbeibah,\n", "*,*,الدبيبة,,yes\n"
+    first, second = parse_glossary(header + named + kept), parse_glossary(header + kept + named)
+    targets = [[h.target for h in find_hits("وصل الدبيبة.", [g.matcher("ar", "en")])]
+               for g in (first, second)]
+    assert targets == [["Dbeibah"], ["الدبيبة"]]  # the earlier line wins
+    assert first.sha256 != second.sha256
 
 
 # --- matching ---------------------------------------------------------------------------

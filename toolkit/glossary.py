@@ -139,8 +139,8 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
     if header is None:
         raise GlossaryError(f"--glossary {name}: empty; the first line must name "
                             f"{','.join(COLUMNS)}[,protect]")
-    canonical = sorted((e.source_lang, e.target_lang, e.source, e.target, e.protect)
-                       for e in entries)
+    # In file order: where two entries hold one term for a pair, the earlier line wins.
+    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect) for e in entries]
     digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
     return Glossary(tuple(entries), digest, name)
 
