@@ -51,6 +51,8 @@ def hits_of(record: dict, to: str = "en") -> list[tuple[dict, dict]]:
      "line 3: 'oim' is also on line 2"),
     (b"source_lang,target_lang,source,target\narabic,en,x,y\n", "not a language code"),
     (None, "cannot be read"),
+    (b"source_lang,target_lang,source,target\nfr,en,x," + b"y" * 140_000 + b"\n",
+     "line 2: not readable as CSV/TSV (field larger than field limit"),
 ])
 def test_a_bad_glossary_is_one_line_and_exit_2_before_any_work(tmp_path, content, says):
     path = tmp_path / "terms.csv"

@@ -115,6 +115,22 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
                         if line.strip() and not line.lstrip().startswith("#")), "")
     delimiter = "\t" if "\t" in header_line else ","
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header, entries = _read_rows(rows, name)
+    except csv.Error as exc:  # a field over csv's size limit, a stray quote in strict mode
+        raise GlossaryError(f"--glossary {name} line {rows.line_num}: not readable as "
+                            f"CSV/TSV ({exc})") from None
+    if header is None:
+        raise GlossaryError(f"--glossary {name}: empty; the first line must name "
+                            f"{','.join(COLUMNS)}[,protect]")
+    # In file order: where two entries hold one term for a pair, the earlier line wins.
+    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect) for e in entries]
+    digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
+    return Glossary(tuple(entries), digest, name)
+
+
+def _read_rows(rows, name: str) -> tuple[list[str] | None, list[Entry]]:
+    """The header and the entries, in file order."""
     header: list[str] | None = None
     entries: list[Entry] = []
     seen: dict[tuple, Entry] = {}
@@ -136,13 +152,7 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
                                 f"line {seen[key].line} with another target")
         seen[key] = entry
         entries.append(entry)
-    if header is None:
-        raise GlossaryError(f"--glossary {name}: empty; the first line must name "
-                            f"{','.join(COLUMNS)}[,protect]")
-    # In file order: where two entries hold one term for a pair, the earlier line wins.
-    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect) for e in entries]
-    digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
-    return Glossary(tuple(entries), digest, name)
+    return header, entries
 
 
 def _entry(row: dict[str, str], number: int, name: str) -> Entry:
