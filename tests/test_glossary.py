@@ -272,6 +272,24 @@ def test_protect_entities_names_keep_their_form(installed):
     assert params["protect_entities"] is True and "glossary" not in params
 
 
+def test_protect_entities_runs_extract_once_per_record_and_not_when_fields_are_there(
+        monkeypatch):
+    import toolkit.extract
+    from toolkit.translate_entities import entity_matcher
+
+    calls = []
+    real = toolkit.extract.extract_fields
+    monkeypatch.setattr(toolkit.extract, "extract_fields",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    text = "Stephanie Koury a rencontré Fathi Ben Ghozzi à Tripoli, selon la LANA."
+    matcher = entity_matcher({"id": "a"}, text, None, "fr", "en")
+    assert len(calls) == 1
+    assert [h.target for h in matcher.find("Fathi Ben Ghozzi")] == ["Fathi Ben Ghozzi"]
+    fields = {"people": [{"name": "Fathi Ben Ghozzi"}], "organisations": [], "places": []}
+    entity_matcher({"id": "b", "fields": fields}, text, None, "fr", "en")
+    assert len(calls) == 1  # the record's own fields: extract is not run
+
+
 def test_run_takes_the_glossary_and_its_content_keys_the_state(installed, tmp_path):
     from toolkit.pipeline import RunConfig
 
