@@ -116,6 +116,21 @@ def test_arabic_terms_must_not_fire_inside_other_words():
     assert found("الطرابلسية والدبيبات لدبيبة المجلس الرئاسيين المنفي صالح") == []
 
 
+def test_a_short_arabic_term_takes_no_clitic():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "ar,en,علي,Ali\nar,en,حفتر,Haftar\nar,en,الدبيبة,Dbeibah\n")
+    matcher = glossary.matcher("ar", "en")
+
+    def targets(text):
+        return [(h.form, h.target) for h in find_hits(text, [matcher])]
+
+    # «فعلي» is "actual", not ف + علي; «لعلي», «بعلي», «كعلي», «وعلي», «العلي» are bare words
+    assert targets("الأمر فعلي لعلي بعلي كعلي وعلي العلي") == []
+    assert targets("قال علي إن حفتر ووصل وحفتر وللدبيبة والدبيبة") == [
+        ("علي", "Ali"), ("حفتر", "Haftar"), ("وحفتر", "Haftar"),
+        ("وللدبيبة", "Dbeibah"), ("والدبيبة", "Dbeibah")]
+
+
 def test_latin_terms_without_case_on_word_boundaries():
     text = ("Selon la MANUL et l'agence lana, la Mission d’appui des Nations Unies en Libye "
             "et le Ministère des affaires étrangères ont parlé.")

@@ -7,7 +7,8 @@ its `target` may be empty). `*` as a language matches any language.
 Matching: Arabic terms after the toolkit's normalisation (toolkit.extract.normalise:
 alef and hamza forms, ى, diacritics, tatweel) plus tā' marbūṭa as hā' and hamza on wāw
 and yā' as the bare letter, with the clitics و/ف, ب/ل/ك and the article ال allowed in
-front («وبحكومة الوحدة الوطنية», «للدبيبة»); Latin-script terms without case, on word
+front («وبحكومة الوحدة الوطنية», «للدبيبة») of a term of several words or of four letters
+or more (CLITIC_MIN_LETTERS); Latin-script terms without case, on word
 boundaries. The longest term wins where two overlap.
 
 Mechanism (toolkit.translate drives it): each matched term becomes a placeholder such as
@@ -42,6 +43,9 @@ PLACEHOLDER_FORMS = ("{%d}", "[%d]", "TRM%d")
 _EXTRA = str.maketrans({"ة": "ه", "ؤ": "و", "ئ": "ي"})  # one letter for one: offsets hold
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _PREFIX = r"(?P<pre>[وف]?[بلك]?(?:ال)?)"
+# A clitic in front of a short word is too often the word's own first letter: «فعلي»
+# ("actual") is not ف + علي, «بلد» is not ب + لد. Shorter one-word terms match bare only.
+CLITIC_MIN_LETTERS = 4
 _ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?"})
 
 
@@ -220,27 +224,26 @@ class Matcher:
 
     def __init__(self, entries: list[Entry]):
         self.by_key: dict[str, tuple[Entry, bool]] = {}
-        arabic, latin = set(), set()
+        # ar: Arabic terms that take clitics; bare: short Arabic ones; la: the rest
+        groups: dict[str, set[str]] = {"ar": set(), "bare": set(), "la": set()}
         for entry in entries:
             key = _key(entry.source)
             if not key or key in self.by_key:
                 continue  # an earlier line wins (entities come after the glossary)
             self.by_key[key] = (entry, False)
-            if _ARABIC.search(key):
-                arabic.add(key)
+            if not _ARABIC.search(key):
+                groups["la"].add(key)
+            elif " " not in key and len(key) < CLITIC_MIN_LETTERS:
+                groups["bare"].add(key)
+            else:
+                groups["ar"].add(key)
                 if key.startswith("ال") and len(key) > 2:  # «للدبيبة»: ل + (ا)لدبيبة
                     variant = key[1:]
                     self.by_key.setdefault(variant, (entry, True))
-                    arabic.add(variant)
-            else:
-                latin.add(key)
-        parts = []
-        if arabic:
-            parts.append(_PREFIX + "(?P<ar>" + "|".join(
-                _pattern(k) for k in sorted(arabic, key=lambda k: (-len(k), k))) + ")")
-        if latin:
-            parts.append("(?P<la>" + "|".join(
-                _pattern(k) for k in sorted(latin, key=lambda k: (-len(k), k))) + ")")
+                    groups["ar"].add(variant)
+        parts = [("" if name != "ar" else _PREFIX) + f"(?P<{name}>" + "|".join(
+                     _pattern(k) for k in sorted(keys, key=lambda k: (-len(k), k))) + ")"
+                 for name, keys in groups.items() if keys]
         self.regex = (re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
                       if parts else None)
 
@@ -253,7 +256,7 @@ class Matcher:
         normal = source.text.translate(_EXTRA)
         hits: list[Hit] = []
         for m in self.regex.finditer(normal):
-            group = "ar" if "ar" in self.regex.groupindex and m.group("ar") is not None else "la"
+            group = m.lastgroup  # the term's group: "ar", "bare" or "la"
             key = " ".join(m.group(group).casefold().split())
             entry, variant = self.by_key.get(key, (None, False))
             pre = m.group("pre") if group == "ar" else ""
