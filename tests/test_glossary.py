@@ -131,6 +131,18 @@ def test_a_short_arabic_term_takes_no_clitic():
         ("وللدبيبة", "Dbeibah"), ("والدبيبة", "Dbeibah")]
 
 
+def test_the_longest_entry_wins_article_included():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "ar,en,حكومة,government\nar,en,الحكومة,the Government\n")
+    matcher = glossary.matcher("ar", "en")
+    text = "قالت الحكومة إن حكومة سابقة وبالحكومة وللحكومة وبحكومة"
+    assert [(h.form, h.target)
+            for h in find_hits(text, [matcher])] == [
+        ("الحكومة", "the Government"), ("حكومة", "government"),
+        ("وبالحكومة", "the Government"), ("وللحكومة", "the Government"),
+        ("وبحكومة", "government")]
+
+
 def test_latin_terms_without_case_on_word_boundaries():
     text = ("Selon la MANUL et l'agence lana, la Mission d’appui des Nations Unies en Libye "
             "et le Ministère des affaires étrangères ont parlé.")

@@ -42,7 +42,9 @@ FALSE_WORDS = {"", "no", "n", "false", "0"}
 PLACEHOLDER_FORMS = ("{%d}", "[%d]", "TRM%d")
 _EXTRA = str.maketrans({"ة": "ه", "ؤ": "و", "ئ": "ي"})  # one letter for one: offsets hold
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-_PREFIX = r"(?P<pre>[وف]?[بلك]?(?:ال)?)"
+# Lazy: the shortest prefix first, so a term holding the article («الحكومة») wins over
+# the same term without it («حكومة») where both are entries.
+_PREFIX = r"(?P<pre>[وف]??[بلك]??(?:ال)??)"
 # A clitic in front of a short word is too often the word's own first letter: «فعلي»
 # ("actual") is not ف + علي, «بلد» is not ب + لد. Shorter one-word terms match bare only.
 CLITIC_MIN_LETTERS = 4
