@@ -153,6 +153,17 @@ def test_latin_terms_without_case_on_word_boundaries():
     assert found("PLANAR MANULS Banana OIMS", "fr") == []  # no term inside a word
 
 
+def test_case_is_folded_the_same_way_on_terms_and_text():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "de,en,Straße,street\nde,en,Ärzte ohne Grenzen,MSF\n")
+    matcher = glossary.matcher("de", "en")
+    text = "Die Straße, die STRAßE und ÄRZTE OHNE GRENZEN; nicht die Strasse, nicht Straßen."
+    assert [(h.form, h.target) for h in find_hits(text, [matcher])] == [
+        ("Straße", "street"), ("STRAßE", "street"), ("ÄRZTE OHNE GRENZEN", "MSF")]
+    # "İ" lowers to two characters: the offsets after it still hold
+    assert [h.form for h in find_hits("İSTANBUL, Straße", [matcher])] == ["Straße"]
+
+
 def test_restore_needs_each_placeholder_exactly_once():
     sentence = f"قال رئيس {GNU} إن الدبيبة وصل."
     hits = find_hits(sentence, [load_glossary(GLOSSARY).matcher("ar", "en")])

@@ -190,8 +190,17 @@ def _normal(text: str) -> str:
     return matchable(text).text.translate(_EXTRA)
 
 
+def _fold(text: str) -> str:
+    """Lower case, one character for one so that offsets hold; the same on the terms and
+    on the text (casefold would turn a term's "ß" into "ss", which "Straße" never holds)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
+
+
 def _key(term: str) -> str:
-    return " ".join(_normal(term).casefold().split())
+    return " ".join(_fold(_normal(term)).split())
 
 
 def _pattern(term: str) -> str:
@@ -246,7 +255,7 @@ class Matcher:
         parts = [("" if name != "ar" else _PREFIX) + f"(?P<{name}>" + "|".join(
                      _pattern(k) for k in sorted(keys, key=lambda k: (-len(k), k))) + ")"
                  for name, keys in groups.items() if keys]
-        self.regex = (re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+        self.regex = (re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
                       if parts else None)
 
     def find(self, text: str, taken: list[Hit] | None = None) -> list[Hit]:
@@ -255,11 +264,11 @@ class Matcher:
         if self.regex is None:
             return []
         source = matchable(text)
-        normal = source.text.translate(_EXTRA)
+        normal = _fold(source.text.translate(_EXTRA))
         hits: list[Hit] = []
         for m in self.regex.finditer(normal):
             group = m.lastgroup  # the term's group: "ar", "bare" or "la"
-            key = " ".join(m.group(group).casefold().split())
+            key = " ".join(m.group(group).split())
             entry, variant = self.by_key.get(key, (None, False))
             pre = m.group("pre") if group == "ar" else ""
             if entry is None or (variant and not pre.endswith("ل")):
