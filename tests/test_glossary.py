@@ -328,6 +328,19 @@ def test_protect_entities_runs_extract_once_per_record_and_not_when_fields_are_t
     assert len(calls) == 1  # the record's own fields: extract is not run
 
 
+def test_an_entity_acronym_matches_only_in_capitals():
+    from toolkit.translate_entities import entity_matcher
+
+    fields = {"people": [{"name": "Fathi Ben Ghozzi"}], "places": [],
+              "organisations": [{"name": "Commission européenne", "acronym": "CE"}]}
+    text = "Ce matin, la CE a reçu fathi ben ghozzi : ce projet, dit-il, est celui de la CE."
+    matcher = entity_matcher({"id": "a", "fields": fields}, text, None, "fr", "en")
+    assert [(h.form, h.target) for h in find_hits(text, [matcher])] == [
+        ("CE", "CE"), ("fathi ben ghozzi", "Fathi Ben Ghozzi"), ("CE", "CE")]
+    # a glossary acronym still matches without case: French writes «la Manul»
+    assert found("Selon la Manul, le OIM.", "fr") == [("Manul", "UNSMIL"), ("OIM", "IOM")]
+
+
 def test_run_takes_the_glossary_and_its_content_keys_the_state(installed, tmp_path):
     from toolkit.pipeline import RunConfig
 

@@ -64,6 +64,9 @@ class Entry:
     protect: bool = False
     line: int = 0
     entity: str | None = None  # "person", "organisation", "place" for --protect-entities
+    # Matched as written: a name extract found in capitals ("CE", an acronym) is not the
+    # word "ce". Glossary lines match without case (French writes «la Manul», «l'Onu»).
+    case_sensitive: bool = False
 
     def applies(self, source_lang: str, target_lang: str) -> bool:
         return (self.source_lang in (ANY, source_lang)
@@ -234,14 +237,18 @@ class Matcher:
     """One regular expression over the normalised text for a set of entries."""
 
     def __init__(self, entries: list[Entry]):
-        self.by_key: dict[str, tuple[Entry, bool]] = {}
+        # folded key -> the entries under it, in order: the first that fits a match wins
+        # (an earlier line; entities come after the glossary). A variant needs ل in front;
+        # a case-sensitive entry needs its exact form.
+        self.by_key: dict[str, list[tuple[Entry, bool, str | None]]] = {}
         # ar: Arabic terms that take clitics; bare: short Arabic ones; la: the rest
         groups: dict[str, set[str]] = {"ar": set(), "bare": set(), "la": set()}
         for entry in entries:
             key = _key(entry.source)
-            if not key or key in self.by_key:
-                continue  # an earlier line wins (entities come after the glossary)
-            self.by_key[key] = (entry, False)
+            if not key:
+                continue
+            exact = " ".join(_normal(entry.source).split()) if entry.case_sensitive else None
+            self.by_key.setdefault(key, []).append((entry, False, exact))
             if not _ARABIC.search(key):
                 groups["la"].add(key)
             elif " " not in key and len(key) < CLITIC_MIN_LETTERS:
@@ -250,7 +257,7 @@ class Matcher:
                 groups["ar"].add(key)
                 if key.startswith("ال") and len(key) > 2:  # «للدبيبة»: ل + (ا)لدبيبة
                     variant = key[1:]
-                    self.by_key.setdefault(variant, (entry, True))
+                    self.by_key.setdefault(variant, []).append((entry, True, None))
                     groups["ar"].add(variant)
         parts = [("" if name != "ar" else _PREFIX) + f"(?P<{name}>" + "|".join(
                      _pattern(k) for k in sorted(keys, key=lambda k: (-len(k), k))) + ")"
@@ -264,14 +271,14 @@ class Matcher:
         if self.regex is None:
             return []
         source = matchable(text)
-        normal = _fold(source.text.translate(_EXTRA))
+        normal = source.text.translate(_EXTRA)
         hits: list[Hit] = []
-        for m in self.regex.finditer(normal):
+        for m in self.regex.finditer(_fold(normal)):
             group = m.lastgroup  # the term's group: "ar", "bare" or "la"
-            key = " ".join(m.group(group).split())
-            entry, variant = self.by_key.get(key, (None, False))
             pre = m.group("pre") if group == "ar" else ""
-            if entry is None or (variant and not pre.endswith("ل")):
+            entry = self._entry(" ".join(m.group(group).split()), pre,
+                                " ".join(normal[m.start(group):m.end(group)].split()))
+            if entry is None:
                 continue
             cut = m.start(group) - (2 if pre.endswith("ال") else 0)
             start, cut, end = _original(source, m.start(), cut, m.end())
@@ -284,6 +291,14 @@ class Matcher:
             target = text[cut:end] if entry.protect else entry.target
             hits.append(Hit(start, cut, end, entry, form, target))
         return hits
+
+
+    def _entry(self, key: str, pre: str, written: str) -> Entry | None:
+        """The first entry under `key` that fits: `pre` the clitics in front, `written`
+        the term's letters as the text has them (case kept)."""
+        return next((entry for entry, variant, exact in self.by_key.get(key, [])
+                     if (not variant or pre.endswith("ل")) and exact in (None, written)),
+                    None)
 
 
 def _original(source, start: int, cut: int, end: int) -> tuple[int, int, int]:
@@ -381,9 +396,10 @@ def assemble(masked: Masked, translated: dict[str, str]) -> str:
 
 
 def entity_entries(names: list[tuple[str, str, str]]) -> list[Entry]:
-    """Entries for --protect-entities: (kind, name, target) -> a term kept as `target`."""
-    return [Entry(ANY, ANY, name, target, False, 0, kind) for kind, name, target in names
-            if name.strip() and target.strip()]
+    """Entries for --protect-entities: (kind, name, target) -> a term kept as `target`;
+    a name in capitals (an acronym: "CE", "LANA") matches only in capitals."""
+    return [Entry(ANY, ANY, name, target, False, 0, kind, case_sensitive=name.isupper())
+            for kind, name, target in names if name.strip() and target.strip()]
 
 
 __all__ = ["Entry", "Glossary", "GlossaryError", "Hit", "Masked", "Matcher", "assemble",
