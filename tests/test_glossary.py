@@ -277,6 +277,23 @@ def test_pivot_keeps_the_french_target(installed):
     assert "Tripoli" not in translation["text"]  # the glossary gives طرابلس for ar->en only
 
 
+def test_a_damaged_pivot_package_is_one_record_s_error_the_batch_goes_on(installed, tmp_path):
+    from toolkit import models
+
+    models.install_package(build_package(tmp_path, "es", "fr"))
+    (installed / "translate-en_fr-1_0" / "sentencepiece.model").write_bytes(b"garbage")
+    records = [{"id": "ar", "lang": "ar", "text": f"اجتمع رئيس {GNU} في طرابلس."},
+               {"id": "es", "lang": "es", "text": "El ministro llegó a Trípoli."}]
+    run = invoke(["translate", "--to", "fr", "--glossary", str(GLOSSARY), "--no-cache"],
+                 jsonl(*records))
+    assert run.exit_code == 1 and "Traceback" not in run.stderr
+    arabic, spanish = run.records
+    (error,) = arabic["errors"]
+    assert error["code"] == "broken_model" and "translate-en_fr" in error["message"]
+    assert "translations" not in arabic
+    assert spanish["translations"]["fr"]["text"] and not spanish.get("errors")
+
+
 def test_a_changed_glossary_never_serves_stale_translations(installed, tmp_path):
     cache = str(tmp_path / "cache.sqlite")
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"

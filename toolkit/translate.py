@@ -542,15 +542,17 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         add_error(record, STAGE, "missing_model", missing_model_message(lang, options.to))
         plan.skip = True
         return plan
-    try:
-        tokenizer = tokenizer_for(plan.route[0])
-    except (RuntimeError, OSError, ValueError) as exc:
-        add_error(record, STAGE, "broken_model", broken_model_message(plan.route[0], exc))
+    if not _tokenizers_load(record, plan.route[:1]):
         plan.skip = True
         return plan
     from toolkit import glossary as terms
 
     matchers = _matchers(plan, options)
+    # The placeholder form is tried on every tokenizer of the route (a pivot's too).
+    if matchers and not _tokenizers_load(record, plan.route[1:]):
+        plan.skip = True
+        return plan
+    tokenizer = tokenizer_for(plan.route[0])
     form = placeholder_form(plan.route) if matchers else None
     for key, sentence in enumerate(plan.title_sentences + plan.text_sentences):
         sent = sentence.text
@@ -560,6 +562,18 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
             sent = plan.masks[key].text or ""
         plan.pieces[key] = cut_to_limit(sent, tokenizer, options.max_input_tokens) if sent else []
     return plan
+
+
+def _tokenizers_load(record: Record, packages: list[pkgs.Package]) -> bool:
+    """Load the packages' tokenizers; False (a broken_model error on the record, the
+    rest of the batch goes on) when one of them is damaged."""
+    for package in packages:
+        try:
+            tokenizer_for(package)
+        except (RuntimeError, OSError, ValueError) as exc:
+            add_error(record, STAGE, "broken_model", broken_model_message(package, exc))
+            return False
+    return True
 
 
 def _matchers(plan: Plan, options: Options) -> list[terms.Matcher]:
