@@ -268,6 +268,20 @@ def test_a_kept_placeholder_is_restored_without_a_flag(installed, monkeypatch):
     assert [h["restored"] for h in pair["glossary"]] == ["fallback", "fallback"]
 
 
+def test_each_sentence_s_placeholders_are_put_back_once(installed, monkeypatch):
+    from toolkit import glossary
+
+    calls = []
+    real = glossary.restore
+    monkeypatch.setattr(glossary, "restore", lambda *a: calls.append(a[1]) or real(*a))
+    record = {"id": "a", "lang": "ar",
+              "text": f"قال رئيس {GNU} إن الدبيبة وصل. وسافر الوفد إلى طرابلس. ولا شيء هنا."}
+    (out,) = tr.translate_records([record], glossary=GLOSSARY, cache=None)
+    with_terms = [p for p in out["translations"]["en"]["sentences"] if p["glossary"]]
+    assert len(with_terms) == 2 and all("placeholder_lost" in p["flags"] for p in with_terms)
+    assert len(calls) == len({id(masked) for masked in calls}) == 2
+
+
 def test_pivot_keeps_the_french_target(installed):
     record = {"id": "a", "lang": "ar", "text": f"اجتمع رئيس {GNU} في طرابلس."}
     (out,) = tr.translate_records([record], to="fr", glossary=GLOSSARY, cache=None)
