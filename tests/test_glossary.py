@@ -16,7 +16,8 @@ from support.argos_package import ROOT, build_package
 from support.jsonl_cli import SEEDS, invoke, jsonl
 
 from toolkit import translate as tr
-from toolkit.glossary import find_hits, load_glossary, mask, parse_glossary, restore
+from toolkit.glossary import (assemble, find_hits, load_glossary, mask, parse_glossary,
+                              restore)
 
 pytest_plugins = ["support.argos_fixtures"]
 GLOSSARY = ROOT / "fixtures" / "glossary.csv"
@@ -189,6 +190,17 @@ def test_a_placeholder_without_closing_mark_keeps_the_space_after_it():
     assert restore("The xTRM0 said it is good.", masked) is None
     braces = mask(sentence, hits, "{%d}")
     assert restore("{ 0 } said it is good.", braces) == "Dbeibah said it is good."
+
+
+def test_the_fallback_keeps_french_spacing_before_high_punctuation():
+    sentence = "وصل الدبيبة، ثم غادر الدبيبة؟"
+    masked = mask(sentence, find_hits(sentence, [load_glossary(GLOSSARY).matcher("ar", "en")]),
+                  None)
+    assert masked.segments == ["وصل ", "، ثم غادر ", "؟"]
+    french = assemble(masked, {"وصل": "arrivé", "، ثم غادر": ", puis parti"}, "fr")
+    assert french == "arrivé Dbeibah, puis parti Dbeibah ?"
+    english = assemble(masked, {"وصل": "arrived", "، ثم غادر": ", then left"}, "en")
+    assert english == "arrived Dbeibah, then left Dbeibah?"
 
 
 # --- which placeholder survives the packages' tokenizers --------------------------------

@@ -381,8 +381,9 @@ def needs_translation(segment: str) -> bool:
     return any(ch.isalnum() for ch in segment)
 
 
-def assemble(masked: Masked, translated: dict[str, str]) -> str:
-    """The fallback: translated segments with the targets spliced in between."""
+def assemble(masked: Masked, translated: dict[str, str], to: str) -> str:
+    """The fallback: translated segments with the targets spliced in between, in the
+    target language's typography (French keeps its space before ; : ! ? »)."""
     parts = []
     for index, segment in enumerate(masked.segments):
         if needs_translation(segment):
@@ -392,7 +393,7 @@ def assemble(masked: Masked, translated: dict[str, str]) -> str:
         if index < len(masked.hits):
             parts.append(masked.hits[index].target)
     text = " ".join(p for p in parts if p)
-    return re.sub(r"\s+([,.;:!?)»])", r"\1", text)
+    return re.sub(r"\s+([,.)])" if to == "fr" else r"\s+([,.;:!?)»])", r"\1", text)
 
 
 def entity_entries(names: list[tuple[str, str, str]]) -> list[Entry]:

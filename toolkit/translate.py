@@ -795,7 +795,7 @@ def _translate_fallbacks(plans: list[Plan], options: Options, cache) -> None:
                 plan.skip = True
             continue
         for plan, key in owners:
-            plan.targets[key] = terms.assemble(plan.masks[key], translated)
+            plan.targets[key] = terms.assemble(plan.masks[key], translated, options.to)
 
 
 def translate_route(strings: list[str], route: list[pkgs.Package], options: Options,
