@@ -8,8 +8,9 @@ Matching: Arabic terms after the toolkit's normalisation (toolkit.extract.normal
 alef and hamza forms, ى, diacritics, tatweel) plus tā' marbūṭa as hā' and hamza on wāw
 and yā' as the bare letter, with the clitics و/ف, ب/ل/ك and the article ال allowed in
 front («وبحكومة الوحدة الوطنية», «للدبيبة») of a term of several words or of four letters
-or more (CLITIC_MIN_LETTERS); Latin-script terms without case, on word
-boundaries. The longest term wins where two overlap.
+or more (CLITIC_MIN_LETTERS); Latin-script terms without case (a --protect-entities
+name in capitals, an acronym, as written), on word boundaries. The longest term wins
+where two overlap, the article included.
 
 Mechanism (toolkit.translate drives it): each matched term becomes a placeholder such as
 `{0}` in the text sent to the model; after decoding, each placeholder is replaced by the
