@@ -16,8 +16,7 @@ from support.argos_package import ROOT, build_package
 from support.jsonl_cli import SEEDS, invoke, jsonl
 
 from toolkit import translate as tr
-from toolkit.glossary import (assemble, find_hits, load_glossary, mask, parse_glossary,
-                              restore)
+from toolkit.glossary import assemble, find_hits, load_glossary, mask, parse_glossary, restore
 
 pytest_plugins = ["support.argos_fixtures"]
 GLOSSARY = ROOT / "fixtures" / "glossary.csv"
