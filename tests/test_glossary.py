@@ -16,7 +16,7 @@ from support.argos_package import ROOT, build_package
 from support.jsonl_cli import SEEDS, invoke, jsonl
 
 from toolkit import translate as tr
-from toolkit.glossary import find_hits, load_glossary, mask, parse_glossary, restore
+from toolkit.glossary import assemble, find_hits, load_glossary, mask, parse_glossary, restore
 
 pytest_plugins = ["support.argos_fixtures"]
 GLOSSARY = ROOT / "fixtures" / "glossary.csv"
@@ -51,6 +51,8 @@ def hits_of(record: dict, to: str = "en") -> list[tuple[dict, dict]]:
      "line 3: 'oim' is also on line 2"),
     (b"source_lang,target_lang,source,target\narabic,en,x,y\n", "not a language code"),
     (None, "cannot be read"),
+    (b"source_lang,target_lang,source,target\nfr,en,x," + b"y" * 140_000 + b"\n",
+     "line 2: not readable as CSV/TSV (field larger than field limit"),
 ])
 def test_a_bad_glossary_is_one_line_and_exit_2_before_any_work(tmp_path, content, says):
     path = tmp_path / "terms.csv"
@@ -71,11 +73,21 @@ def test_tsv_and_comments_and_the_content_hash(tmp_path):
     glossary = load_glossary(tsv)
     assert [(e.source, e.target, e.protect) for e in glossary.entries] == [
         ("الدبيبة", "Dbeibah", False), ("UNSMIL", "UNSMIL", True)]
-    reordered = parse_glossary("source_lang,target_lang,source,target,protect\n"
-                               "*,*,UNSMIL,,yes\nar,en,الدبيبة,Dbeibah,no\n")
-    assert reordered.sha256 == glossary.sha256  # the content, not the layout
+    relaid = parse_glossary("source_lang , target_lang,source,target,protect\n\n"
+                            "ar,en, الدبيبة ,Dbeibah,no\n# a comment\n*,*,UNSMIL,,true\n")
+    assert relaid.sha256 == glossary.sha256  # the content, not the layout
     changed = parse_glossary("source_lang,target_lang,source,target\nar,en,الدبيبة,Dbeiba\n")
     assert changed.sha256 != glossary.sha256
+
+
+def test_line_order_decides_a_shared_term_and_changes_the_hash():
+    header = "source_lang,target_lang,source,target,protect\n"
+    named, kept = "ar,en,الدبيبة,Dbeibah,\n", "*,*,الدبيبة,,yes\n"
+    first, second = parse_glossary(header + named + kept), parse_glossary(header + kept + named)
+    targets = [[h.target for h in find_hits("وصل الدبيبة.", [g.matcher("ar", "en")])]
+               for g in (first, second)]
+    assert targets == [["Dbeibah"], ["الدبيبة"]]  # the earlier line wins
+    assert first.sha256 != second.sha256
 
 
 # --- matching ---------------------------------------------------------------------------
@@ -104,6 +116,33 @@ def test_arabic_terms_must_not_fire_inside_other_words():
     assert found("الطرابلسية والدبيبات لدبيبة المجلس الرئاسيين المنفي صالح") == []
 
 
+def test_a_short_arabic_term_takes_no_clitic():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "ar,en,علي,Ali\nar,en,حفتر,Haftar\nar,en,الدبيبة,Dbeibah\n")
+    matcher = glossary.matcher("ar", "en")
+
+    def targets(text):
+        return [(h.form, h.target) for h in find_hits(text, [matcher])]
+
+    # «فعلي» is "actual", not ف + علي; «لعلي», «بعلي», «كعلي», «وعلي», «العلي» are bare words
+    assert targets("الأمر فعلي لعلي بعلي كعلي وعلي العلي") == []
+    assert targets("قال علي إن حفتر ووصل وحفتر وللدبيبة والدبيبة") == [
+        ("علي", "Ali"), ("حفتر", "Haftar"), ("وحفتر", "Haftar"),
+        ("وللدبيبة", "Dbeibah"), ("والدبيبة", "Dbeibah")]
+
+
+def test_the_longest_entry_wins_article_included():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "ar,en,حكومة,government\nar,en,الحكومة,the Government\n")
+    matcher = glossary.matcher("ar", "en")
+    text = "قالت الحكومة إن حكومة سابقة وبالحكومة وللحكومة وبحكومة"
+    assert [(h.form, h.target)
+            for h in find_hits(text, [matcher])] == [
+        ("الحكومة", "the Government"), ("حكومة", "government"),
+        ("وبالحكومة", "the Government"), ("وللحكومة", "the Government"),
+        ("وبحكومة", "government")]
+
+
 def test_latin_terms_without_case_on_word_boundaries():
     text = ("Selon la MANUL et l'agence lana, la Mission d’appui des Nations Unies en Libye "
             "et le Ministère des affaires étrangères ont parlé.")
@@ -112,6 +151,17 @@ def test_latin_terms_without_case_on_word_boundaries():
         ("Mission d’appui des Nations Unies en Libye", "United Nations Support Mission in Libya"),
         ("Ministère des affaires étrangères", "Ministry of Foreign Affairs")]
     assert found("PLANAR MANULS Banana OIMS", "fr") == []  # no term inside a word
+
+
+def test_case_is_folded_the_same_way_on_terms_and_text():
+    glossary = parse_glossary("source_lang,target_lang,source,target\n"
+                              "de,en,Straße,street\nde,en,Ärzte ohne Grenzen,MSF\n")
+    matcher = glossary.matcher("de", "en")
+    text = "Die Straße, die STRAßE und ÄRZTE OHNE GRENZEN; nicht die Strasse, nicht Straßen."
+    assert [(h.form, h.target) for h in find_hits(text, [matcher])] == [
+        ("Straße", "street"), ("STRAßE", "street"), ("ÄRZTE OHNE GRENZEN", "MSF")]
+    # "İ" lowers to two characters: the offsets after it still hold
+    assert [h.form for h in find_hits("İSTANBUL, Straße", [matcher])] == ["Straße"]
 
 
 def test_restore_needs_each_placeholder_exactly_once():
@@ -126,6 +176,30 @@ def test_restore_needs_each_placeholder_exactly_once():
     # a text holding a placeholder look-alike gets none: it goes by the segments
     assert mask("العدد {0} في " + GNU, find_hits(
         "العدد {0} في " + GNU, [load_glossary(GLOSSARY).matcher("ar", "en")]), "{%d}").text is None
+
+
+def test_a_placeholder_without_closing_mark_keeps_the_space_after_it():
+    sentence = "قال الدبيبة إن الوضع جيد."
+    hits = find_hits(sentence, [load_glossary(GLOSSARY).matcher("ar", "en")])
+    masked = mask(sentence, hits, "TRM%d")
+    assert masked.text == "قال TRM0 إن الوضع جيد."
+    assert restore("TRM0 said it is good.", masked) == "Dbeibah said it is good."
+    assert restore("He said trm 0, it is good.", masked) == "He said Dbeibah, it is good."
+    # must not fire inside a word: "xTRM0" is not the placeholder (so it is lost)
+    assert restore("The xTRM0 said it is good.", masked) is None
+    braces = mask(sentence, hits, "{%d}")
+    assert restore("{ 0 } said it is good.", braces) == "Dbeibah said it is good."
+
+
+def test_the_fallback_keeps_french_spacing_before_high_punctuation():
+    sentence = "وصل الدبيبة، ثم غادر الدبيبة؟"
+    masked = mask(sentence, find_hits(sentence, [load_glossary(GLOSSARY).matcher("ar", "en")]),
+                  None)
+    assert masked.segments == ["وصل ", "، ثم غادر ", "؟"]
+    french = assemble(masked, {"وصل": "arrivé", "، ثم غادر": ", puis parti"}, "fr")
+    assert french == "arrivé Dbeibah, puis parti Dbeibah ?"
+    english = assemble(masked, {"وصل": "arrived", "، ثم غادر": ", then left"}, "en")
+    assert english == "arrived Dbeibah, then left Dbeibah?"
 
 
 # --- which placeholder survives the packages' tokenizers --------------------------------
@@ -205,6 +279,20 @@ def test_a_kept_placeholder_is_restored_without_a_flag(installed, monkeypatch):
     assert [h["restored"] for h in pair["glossary"]] == ["fallback", "fallback"]
 
 
+def test_each_sentence_s_placeholders_are_put_back_once(installed, monkeypatch):
+    from toolkit import glossary
+
+    calls = []
+    real = glossary.restore
+    monkeypatch.setattr(glossary, "restore", lambda *a: calls.append(a[1]) or real(*a))
+    record = {"id": "a", "lang": "ar",
+              "text": f"قال رئيس {GNU} إن الدبيبة وصل. وسافر الوفد إلى طرابلس. ولا شيء هنا."}
+    (out,) = tr.translate_records([record], glossary=GLOSSARY, cache=None)
+    with_terms = [p for p in out["translations"]["en"]["sentences"] if p["glossary"]]
+    assert len(with_terms) == 2 and all("placeholder_lost" in p["flags"] for p in with_terms)
+    assert len(calls) == len({id(masked) for masked in calls}) == 2
+
+
 def test_pivot_keeps_the_french_target(installed):
     record = {"id": "a", "lang": "ar", "text": f"اجتمع رئيس {GNU} في طرابلس."}
     (out,) = tr.translate_records([record], to="fr", glossary=GLOSSARY, cache=None)
@@ -212,6 +300,23 @@ def test_pivot_keeps_the_french_target(installed):
     assert translation["pivot"] == "en"
     assert "Gouvernement d'union nationale" in translation["text"]
     assert "Tripoli" not in translation["text"]  # the glossary gives طرابلس for ar->en only
+
+
+def test_a_damaged_pivot_package_is_one_record_s_error_the_batch_goes_on(installed, tmp_path):
+    from toolkit import models
+
+    models.install_package(build_package(tmp_path, "es", "fr"))
+    (installed / "translate-en_fr-1_0" / "sentencepiece.model").write_bytes(b"garbage")
+    records = [{"id": "ar", "lang": "ar", "text": f"اجتمع رئيس {GNU} في طرابلس."},
+               {"id": "es", "lang": "es", "text": "El ministro llegó a Trípoli."}]
+    run = invoke(["translate", "--to", "fr", "--glossary", str(GLOSSARY), "--no-cache"],
+                 jsonl(*records))
+    assert run.exit_code == 1 and "Traceback" not in run.stderr
+    arabic, spanish = run.records
+    (error,) = arabic["errors"]
+    assert error["code"] == "broken_model" and "translate-en_fr" in error["message"]
+    assert "translations" not in arabic
+    assert spanish["translations"]["fr"]["text"] and not spanish.get("errors")
 
 
 def test_a_changed_glossary_never_serves_stale_translations(installed, tmp_path):
@@ -245,6 +350,37 @@ def test_protect_entities_names_keep_their_form(installed):
     assert not any(form.startswith(("Conseil", "ministère", "Mission")) for form in kept)
     params = ar["translations"]["en"]["params"]
     assert params["protect_entities"] is True and "glossary" not in params
+
+
+def test_protect_entities_runs_extract_once_per_record_and_not_when_fields_are_there(
+        monkeypatch):
+    import toolkit.extract
+    from toolkit.translate_entities import entity_matcher
+
+    calls = []
+    real = toolkit.extract.extract_fields
+    monkeypatch.setattr(toolkit.extract, "extract_fields",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    text = "Stephanie Koury a rencontré Fathi Ben Ghozzi à Tripoli, selon la LANA."
+    matcher = entity_matcher({"id": "a"}, text, None, "fr", "en")
+    assert len(calls) == 1
+    assert [h.target for h in matcher.find("Fathi Ben Ghozzi")] == ["Fathi Ben Ghozzi"]
+    fields = {"people": [{"name": "Fathi Ben Ghozzi"}], "organisations": [], "places": []}
+    entity_matcher({"id": "b", "fields": fields}, text, None, "fr", "en")
+    assert len(calls) == 1  # the record's own fields: extract is not run
+
+
+def test_an_entity_acronym_matches_only_in_capitals():
+    from toolkit.translate_entities import entity_matcher
+
+    fields = {"people": [{"name": "Fathi Ben Ghozzi"}], "places": [],
+              "organisations": [{"name": "Commission européenne", "acronym": "CE"}]}
+    text = "Ce matin, la CE a reçu fathi ben ghozzi : ce projet, dit-il, est celui de la CE."
+    matcher = entity_matcher({"id": "a", "fields": fields}, text, None, "fr", "en")
+    assert [(h.form, h.target) for h in find_hits(text, [matcher])] == [
+        ("CE", "CE"), ("fathi ben ghozzi", "Fathi Ben Ghozzi"), ("CE", "CE")]
+    # a glossary acronym still matches without case: French writes «la Manul»
+    assert found("Selon la Manul, le OIM.", "fr") == [("Manul", "UNSMIL"), ("OIM", "IOM")]
 
 
 def test_run_takes_the_glossary_and_its_content_keys_the_state(installed, tmp_path):

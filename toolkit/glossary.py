@@ -7,8 +7,10 @@ its `target` may be empty). `*` as a language matches any language.
 Matching: Arabic terms after the toolkit's normalisation (toolkit.extract.normalise:
 alef and hamza forms, ى, diacritics, tatweel) plus tā' marbūṭa as hā' and hamza on wāw
 and yā' as the bare letter, with the clitics و/ف, ب/ل/ك and the article ال allowed in
-front («وبحكومة الوحدة الوطنية», «للدبيبة»); Latin-script terms without case, on word
-boundaries. The longest term wins where two overlap.
+front («وبحكومة الوحدة الوطنية», «للدبيبة») of a term of several words or of four letters
+or more (CLITIC_MIN_LETTERS); Latin-script terms without case (a --protect-entities
+name in capitals, an acronym, as written), on word boundaries. The longest term wins
+where two overlap, the article included.
 
 Mechanism (toolkit.translate drives it): each matched term becomes a placeholder such as
 `{0}` in the text sent to the model; after decoding, each placeholder is replaced by the
@@ -41,7 +43,12 @@ FALSE_WORDS = {"", "no", "n", "false", "0"}
 PLACEHOLDER_FORMS = ("{%d}", "[%d]", "TRM%d")
 _EXTRA = str.maketrans({"ة": "ه", "ؤ": "و", "ئ": "ي"})  # one letter for one: offsets hold
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-_PREFIX = r"(?P<pre>[وف]?[بلك]?(?:ال)?)"
+# Lazy: the shortest prefix first, so a term holding the article («الحكومة») wins over
+# the same term without it («حكومة») where both are entries.
+_PREFIX = r"(?P<pre>[وف]??[بلك]??(?:ال)??)"
+# A clitic in front of a short word is too often the word's own first letter: «فعلي»
+# ("actual") is not ف + علي, «بلد» is not ب + لد. Shorter one-word terms match bare only.
+CLITIC_MIN_LETTERS = 4
 _ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?"})
 
 
@@ -58,6 +65,9 @@ class Entry:
     protect: bool = False
     line: int = 0
     entity: str | None = None  # "person", "organisation", "place" for --protect-entities
+    # Matched as written: a name extract found in capitals ("CE", an acronym) is not the
+    # word "ce". Glossary lines match without case (French writes «la Manul», «l'Onu»).
+    case_sensitive: bool = False
 
     def applies(self, source_lang: str, target_lang: str) -> bool:
         return (self.source_lang in (ANY, source_lang)
@@ -115,6 +125,22 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
                         if line.strip() and not line.lstrip().startswith("#")), "")
     delimiter = "\t" if "\t" in header_line else ","
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header, entries = _read_rows(rows, name)
+    except csv.Error as exc:  # a field over csv's size limit, a stray quote in strict mode
+        raise GlossaryError(f"--glossary {name} line {rows.line_num}: not readable as "
+                            f"CSV/TSV ({exc})") from None
+    if header is None:
+        raise GlossaryError(f"--glossary {name}: empty; the first line must name "
+                            f"{','.join(COLUMNS)}[,protect]")
+    # In file order: where two entries hold one term for a pair, the earlier line wins.
+    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect) for e in entries]
+    digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
+    return Glossary(tuple(entries), digest, name)
+
+
+def _read_rows(rows, name: str) -> tuple[list[str] | None, list[Entry]]:
+    """The header and the entries, in file order."""
     header: list[str] | None = None
     entries: list[Entry] = []
     seen: dict[tuple, Entry] = {}
@@ -136,13 +162,7 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
                                 f"line {seen[key].line} with another target")
         seen[key] = entry
         entries.append(entry)
-    if header is None:
-        raise GlossaryError(f"--glossary {name}: empty; the first line must name "
-                            f"{','.join(COLUMNS)}[,protect]")
-    canonical = sorted((e.source_lang, e.target_lang, e.source, e.target, e.protect)
-                       for e in entries)
-    digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
-    return Glossary(tuple(entries), digest, name)
+    return header, entries
 
 
 def _entry(row: dict[str, str], number: int, name: str) -> Entry:
@@ -174,8 +194,17 @@ def _normal(text: str) -> str:
     return matchable(text).text.translate(_EXTRA)
 
 
+def _fold(text: str) -> str:
+    """Lower case, one character for one so that offsets hold; the same on the terms and
+    on the text (casefold would turn a term's "ß" into "ss", which "Straße" never holds)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
+
+
 def _key(term: str) -> str:
-    return " ".join(_normal(term).casefold().split())
+    return " ".join(_fold(_normal(term)).split())
 
 
 def _pattern(term: str) -> str:
@@ -209,29 +238,32 @@ class Matcher:
     """One regular expression over the normalised text for a set of entries."""
 
     def __init__(self, entries: list[Entry]):
-        self.by_key: dict[str, tuple[Entry, bool]] = {}
-        arabic, latin = set(), set()
+        # folded key -> the entries under it, in order: the first that fits a match wins
+        # (an earlier line; entities come after the glossary). A variant needs ل in front;
+        # a case-sensitive entry needs its exact form.
+        self.by_key: dict[str, list[tuple[Entry, bool, str | None]]] = {}
+        # ar: Arabic terms that take clitics; bare: short Arabic ones; la: the rest
+        groups: dict[str, set[str]] = {"ar": set(), "bare": set(), "la": set()}
         for entry in entries:
             key = _key(entry.source)
-            if not key or key in self.by_key:
-                continue  # an earlier line wins (entities come after the glossary)
-            self.by_key[key] = (entry, False)
-            if _ARABIC.search(key):
-                arabic.add(key)
+            if not key:
+                continue
+            exact = " ".join(_normal(entry.source).split()) if entry.case_sensitive else None
+            self.by_key.setdefault(key, []).append((entry, False, exact))
+            if not _ARABIC.search(key):
+                groups["la"].add(key)
+            elif " " not in key and len(key) < CLITIC_MIN_LETTERS:
+                groups["bare"].add(key)
+            else:
+                groups["ar"].add(key)
                 if key.startswith("ال") and len(key) > 2:  # «للدبيبة»: ل + (ا)لدبيبة
                     variant = key[1:]
-                    self.by_key.setdefault(variant, (entry, True))
-                    arabic.add(variant)
-            else:
-                latin.add(key)
-        parts = []
-        if arabic:
-            parts.append(_PREFIX + "(?P<ar>" + "|".join(
-                _pattern(k) for k in sorted(arabic, key=lambda k: (-len(k), k))) + ")")
-        if latin:
-            parts.append("(?P<la>" + "|".join(
-                _pattern(k) for k in sorted(latin, key=lambda k: (-len(k), k))) + ")")
-        self.regex = (re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+                    self.by_key.setdefault(variant, []).append((entry, True, None))
+                    groups["ar"].add(variant)
+        parts = [("" if name != "ar" else _PREFIX) + f"(?P<{name}>" + "|".join(
+                     _pattern(k) for k in sorted(keys, key=lambda k: (-len(k), k))) + ")"
+                 for name, keys in groups.items() if keys]
+        self.regex = (re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
                       if parts else None)
 
     def find(self, text: str, taken: list[Hit] | None = None) -> list[Hit]:
@@ -242,12 +274,12 @@ class Matcher:
         source = matchable(text)
         normal = source.text.translate(_EXTRA)
         hits: list[Hit] = []
-        for m in self.regex.finditer(normal):
-            group = "ar" if "ar" in self.regex.groupindex and m.group("ar") is not None else "la"
-            key = " ".join(m.group(group).casefold().split())
-            entry, variant = self.by_key.get(key, (None, False))
+        for m in self.regex.finditer(_fold(normal)):
+            group = m.lastgroup  # the term's group: "ar", "bare" or "la"
             pre = m.group("pre") if group == "ar" else ""
-            if entry is None or (variant and not pre.endswith("ل")):
+            entry = self._entry(" ".join(m.group(group).split()), pre,
+                                " ".join(normal[m.start(group):m.end(group)].split()))
+            if entry is None:
                 continue
             cut = m.start(group) - (2 if pre.endswith("ال") else 0)
             start, cut, end = _original(source, m.start(), cut, m.end())
@@ -260,6 +292,14 @@ class Matcher:
             target = text[cut:end] if entry.protect else entry.target
             hits.append(Hit(start, cut, end, entry, form, target))
         return hits
+
+
+    def _entry(self, key: str, pre: str, written: str) -> Entry | None:
+        """The first entry under `key` that fits: `pre` the clitics in front, `written`
+        the term's letters as the text has them (case kept)."""
+        return next((entry for entry, variant, exact in self.by_key.get(key, [])
+                     if (not variant or pre.endswith("ل")) and exact in (None, written)),
+                    None)
 
 
 def _original(source, start: int, cut: int, end: int) -> tuple[int, int, int]:
@@ -309,9 +349,14 @@ def mask(sentence: str, hits: list[Hit], form: str | None) -> Masked:
 
 @lru_cache(maxsize=1024)
 def _placeholder_regex(form: str, index: int) -> re.Pattern:
+    """`{ 0 }` as well as `{0}`; `TRM0` neither inside a word ("xTRM0") nor with the space
+    after it (the form has nothing after the number: that space belongs to the text)."""
     before, after = form.split("%d")
-    return re.compile(re.escape(before.strip()) + r"\s*" + str(index) + r"(?!\d)\s*"
-                      + re.escape(after.strip()), re.IGNORECASE)
+    before, after = before.strip(), after.strip()
+    guard = r"(?<!\w)" if re.match(r"\w", before) else ""
+    tail = r"\s*" + re.escape(after) if after else ""
+    return re.compile(guard + re.escape(before) + r"\s*" + str(index) + r"(?!\d)" + tail,
+                      re.IGNORECASE)
 
 
 def restore(target: str, masked: Masked) -> str | None:
@@ -337,8 +382,9 @@ def needs_translation(segment: str) -> bool:
     return any(ch.isalnum() for ch in segment)
 
 
-def assemble(masked: Masked, translated: dict[str, str]) -> str:
-    """The fallback: translated segments with the targets spliced in between."""
+def assemble(masked: Masked, translated: dict[str, str], to: str) -> str:
+    """The fallback: translated segments with the targets spliced in between, in the
+    target language's typography (French keeps its space before ; : ! ? »)."""
     parts = []
     for index, segment in enumerate(masked.segments):
         if needs_translation(segment):
@@ -348,13 +394,14 @@ def assemble(masked: Masked, translated: dict[str, str]) -> str:
         if index < len(masked.hits):
             parts.append(masked.hits[index].target)
     text = " ".join(p for p in parts if p)
-    return re.sub(r"\s+([,.;:!?)»])", r"\1", text)
+    return re.sub(r"\s+([,.)])" if to == "fr" else r"\s+([,.;:!?)»])", r"\1", text)
 
 
 def entity_entries(names: list[tuple[str, str, str]]) -> list[Entry]:
-    """Entries for --protect-entities: (kind, name, target) -> a term kept as `target`."""
-    return [Entry(ANY, ANY, name, target, False, 0, kind) for kind, name, target in names
-            if name.strip() and target.strip()]
+    """Entries for --protect-entities: (kind, name, target) -> a term kept as `target`;
+    a name in capitals (an acronym: "CE", "LANA") matches only in capitals."""
+    return [Entry(ANY, ANY, name, target, False, 0, kind, case_sensitive=name.isupper())
+            for kind, name, target in names if name.strip() and target.strip()]
 
 
 __all__ = ["Entry", "Glossary", "GlossaryError", "Hit", "Masked", "Matcher", "assemble",

@@ -471,7 +471,9 @@ class Plan:
     pieces: dict[int, list[str]] = field(default_factory=dict)  # sentence key -> pieces
     skip: bool = True
     masks: dict[int, terms.Masked] = field(default_factory=dict)  # sentences with terms
-    fallback: dict[int, str] = field(default_factory=dict)  # rebuilt around lost placeholders
+    # per sentence key: the model's output with the terms put back (None: a copy)
+    targets: list[str | None] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)  # keys to rebuild around lost placeholders
 
 
 def _detect(text: str) -> str | None:
@@ -542,15 +544,17 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         add_error(record, STAGE, "missing_model", missing_model_message(lang, options.to))
         plan.skip = True
         return plan
-    try:
-        tokenizer = tokenizer_for(plan.route[0])
-    except (RuntimeError, OSError, ValueError) as exc:
-        add_error(record, STAGE, "broken_model", broken_model_message(plan.route[0], exc))
+    if not _tokenizers_load(record, plan.route[:1]):
         plan.skip = True
         return plan
     from toolkit import glossary as terms
 
     matchers = _matchers(plan, options)
+    # The placeholder form is tried on every tokenizer of the route (a pivot's too).
+    if matchers and not _tokenizers_load(record, plan.route[1:]):
+        plan.skip = True
+        return plan
+    tokenizer = tokenizer_for(plan.route[0])
     form = placeholder_form(plan.route) if matchers else None
     for key, sentence in enumerate(plan.title_sentences + plan.text_sentences):
         sent = sentence.text
@@ -560,6 +564,18 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
             sent = plan.masks[key].text or ""
         plan.pieces[key] = cut_to_limit(sent, tokenizer, options.max_input_tokens) if sent else []
     return plan
+
+
+def _tokenizers_load(record: Record, packages: list[pkgs.Package]) -> bool:
+    """Load the packages' tokenizers; False (a broken_model error on the record, the
+    rest of the batch goes on) when one of them is damaged."""
+    for package in packages:
+        try:
+            tokenizer_for(package)
+        except (RuntimeError, OSError, ValueError) as exc:
+            add_error(record, STAGE, "broken_model", broken_model_message(package, exc))
+            return False
+    return True
 
 
 def _matchers(plan: Plan, options: Options) -> list[terms.Matcher]:
@@ -605,32 +621,29 @@ def _joined_targets(plan: Plan, hops: list[dict[str, str]]) -> list[str | None]:
     return targets
 
 
-def _restore_terms(plan: Plan, targets: list[str | None]) -> dict[int, list[str]]:
-    """Put the glossary's targets in place of the placeholders (or take the fallback);
-    fill each hit's `restored`; the flags of the sentences whose placeholders were lost."""
+def _restore_terms(plan: Plan, hops: list[dict[str, str]]) -> None:
+    """plan.targets: the model's outputs with the terms' targets in place of the
+    placeholders; plan.lost: the sentences whose placeholders did not all come back (their
+    targets come from _translate_fallbacks); each hit's `restored` says which."""
     from toolkit import glossary as terms
 
-    flags: dict[int, list[str]] = {}
+    plan.targets = _joined_targets(plan, hops)
     for key, masked in plan.masks.items():
-        restored = terms.restore(targets[key] or "", masked)
+        restored = terms.restore(plan.targets[key] or "", masked)
         if restored is not None:
-            targets[key] = restored
-            how = "placeholder"
+            plan.targets[key] = restored
         else:
-            targets[key] = plan.fallback[key]
-            how = "fallback"
-            if masked.form is not None:
-                flags[key] = ["placeholder_lost"]
+            plan.lost.append(key)
         for hit in masked.hits:
-            hit.restored = how
-    return flags
+            hit.restored = "placeholder" if restored is not None else "fallback"
 
 
-def _finish(plan: Plan, options: Options, hops: list[dict[str, str]]) -> None:
+def _finish(plan: Plan, options: Options) -> None:
     record = plan.record
     route = plan.route or []
-    targets = _joined_targets(plan, hops)
-    lost = _restore_terms(plan, targets)
+    targets = plan.targets
+    # a sentence with no placeholder form for its route went by fallback from the start
+    lost = {key: ["placeholder_lost"] for key in plan.lost if plan.masks[key].form is not None}
     with_terms = options.glossary is not None or options.protect_entities
     n_title = len(plan.title_sentences)
     title_targets = [t if t is not None else s.text
@@ -747,27 +760,28 @@ class Window:
                                           for k, v in self.current[id(plan)].items()}
             self.step += 1
             self.submitted = self._submit() if self.step < self.depth else {}
-        _translate_fallbacks([p for p in self.plans if not p.skip and p.masks], self.options,
-                             self.cache, self.hops)
         for plan in self.plans:
             if not plan.skip:
-                _finish(plan, self.options, self.hops[id(plan)])
+                _restore_terms(plan, self.hops[id(plan)])
+        _translate_fallbacks([p for p in self.plans if not p.skip and p.lost], self.options,
+                             self.cache)
+        for plan in self.plans:
+            if not plan.skip:
+                _finish(plan, self.options)
         return [plan.record for plan in self.plans]
 
 
-def _translate_fallbacks(plans: list[Plan], options: Options, cache,
-                         hops: dict[int, list[dict[str, str]]]) -> None:
-    """For each sentence whose placeholders did not all come back: the text around its
-    terms, translated as separate segments (pooled per route: one more pass over the
-    model for those sentences only) and put together with the targets between them."""
+def _translate_fallbacks(plans: list[Plan], options: Options, cache) -> None:
+    """For each sentence whose placeholders did not all come back (plan.lost): the text
+    around its terms, translated as separate segments (pooled per route: one more pass
+    over the model for those sentences only) and put together with the targets between
+    them."""
     from toolkit import glossary as terms
 
     wanted: dict[tuple, tuple[list[pkgs.Package], list[tuple[Plan, int]], list[str]]] = {}
     for plan in plans:
-        targets = _joined_targets(plan, hops[id(plan)])
-        for key, masked in plan.masks.items():
-            if terms.restore(targets[key] or "", masked) is not None:
-                continue
+        for key in plan.lost:
+            masked = plan.masks[key]
             route, owners, segments = wanted.setdefault(
                 tuple(p.path for p in plan.route), (plan.route, [], []))
             owners.append((plan, key))
@@ -781,7 +795,7 @@ def _translate_fallbacks(plans: list[Plan], options: Options, cache,
                 plan.skip = True
             continue
         for plan, key in owners:
-            plan.fallback[key] = terms.assemble(plan.masks[key], translated)
+            plan.targets[key] = terms.assemble(plan.masks[key], translated, options.to)
 
 
 def translate_route(strings: list[str], route: list[pkgs.Package], options: Options,

@@ -33,8 +33,9 @@ _ACRONYM = re.compile(r"[A-Z][A-Z0-9&.-]{1,9}")
 def entity_matcher(record: Record, text: str | None, title: str | None, lang: str,
                    to: str, glossary: Matcher | None = None) -> Matcher:
     names = []
+    fields = _fields(record, text, title, lang)  # extract's rules run once per record
     for key, kind in KINDS:
-        for item in _fields(record, text, title, lang).get(key) or []:
+        for item in fields.get(key) or []:
             if not isinstance(item, dict):
                 continue
             for name in (item.get("name"), item.get("acronym")):
