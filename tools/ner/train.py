@@ -154,7 +154,10 @@ def hipe_texts(data: Path, articles: list[Article]) -> list[tuple[str, list[tupl
             found = texts[at].find(token, pos)
             if found < 0 or texts[at][pos:found].strip():  # the article's next file
                 at, pos, open_entity = at + 1, 0, None
-                found = texts[at].find(token)
+                found = texts[at].find(token) if at < len(texts) else -1
+                if found < 0:
+                    raise SystemExit(f"train-ner: token {token!r} of {article.eval_files} "
+                                     "not found in its eval files (data pack changed?)")
             pos = found + len(token)
             if tag.startswith("B-") or (tag.startswith("I-") and open_entity is None):
                 open_entity = [found, pos, tag[2:]]
