@@ -50,6 +50,8 @@ def hits_of(record: dict, to: str = "en") -> list[tuple[dict, dict]]:
     (b"source_lang,target_lang,source,target\nfr,en,OIM,IOM\nfr,en,oim,OIM\n",
      "line 3: 'oim' is also on line 2"),
     (b"source_lang,target_lang,source,target\narabic,en,x,y\n", "not a language code"),
+    (b"source_lang,target_lang,source,target,case\nfr,en,AN,NA,maybe\n",
+     "line 2: case 'maybe': expected yes or no"),
     (None, "cannot be read"),
     (b"source_lang,target_lang,source,target\nfr,en,x," + b"y" * 140_000 + b"\n",
      "line 2: not readable as CSV/TSV (field larger than field limit"),
@@ -151,6 +153,23 @@ def test_latin_terms_without_case_on_word_boundaries():
         ("Mission d’appui des Nations Unies en Libye", "United Nations Support Mission in Libya"),
         ("Ministère des affaires étrangères", "Ministry of Foreign Affairs")]
     assert found("PLANAR MANULS Banana OIMS", "fr") == []  # no term inside a word
+
+
+def test_a_case_column_matches_a_term_only_as_written(tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_text("source_lang,target_lang,source,target,case\n"
+                    "fr,en,AN,National Assembly,yes\nfr,en,Tripoli,Tripoli,\n", "utf-8")
+    matcher = load_glossary(path).matcher("fr", "en")
+    hits = find_hits("Il y a un an, l'AN siégeait à TRIPOLI.", [matcher])
+    assert [(h.form, h.target) for h in hits] == [("AN", "National Assembly"),
+                                                  ("TRIPOLI", "Tripoli")]
+    assert load_glossary(path).sha256 != load_glossary(_without_case(path)).sha256
+
+
+def _without_case(path: Path) -> Path:
+    plain = path.with_name("plain.csv")
+    plain.write_text(path.read_text("utf-8").replace(",yes\n", ",\n"), "utf-8")
+    return plain
 
 
 def test_case_is_folded_the_same_way_on_terms_and_text():

@@ -1,15 +1,16 @@
 """Glossary terms and protected spans for translation: read, match, mask, restore.
 
 A glossary is a CSV or TSV file with a header `source_lang,target_lang,source,target`
-and an optional `protect` column (yes/true/1: a do-not-translate term, kept as written;
-its `target` may be empty). `*` as a language matches any language.
+and optional columns `protect` (yes/true/1: a do-not-translate term, kept as written;
+its `target` may be empty) and `case` (yes: matched as written, for an acronym that is
+also a word: "AN", "CE"). `*` as a language matches any language.
 
 Matching: Arabic terms after the toolkit's normalisation (toolkit.extract.normalise:
 alef and hamza forms, ى, diacritics, tatweel) plus tā' marbūṭa as hā' and hamza on wāw
 and yā' as the bare letter, with the clitics و/ف, ب/ل/ك and the article ال allowed in
 front («وبحكومة الوحدة الوطنية», «للدبيبة») of a term of several words or of four letters
-or more (CLITIC_MIN_LETTERS); Latin-script terms without case (a --protect-entities
-name in capitals, an acronym, as written), on word boundaries. The longest term wins
+or more (CLITIC_MIN_LETTERS); Latin-script terms without case (unless `case=yes`, or a
+--protect-entities name in capitals, an acronym: as written), on word boundaries. The longest term wins
 where two overlap, the article included.
 
 Mechanism (toolkit.translate drives it): each matched term becomes a placeholder such as
@@ -132,9 +133,10 @@ def parse_glossary(text: str, name: str = "glossary") -> Glossary:
                             f"CSV/TSV ({exc})") from None
     if header is None:
         raise GlossaryError(f"--glossary {name}: empty; the first line must name "
-                            f"{','.join(COLUMNS)}[,protect]")
+                            f"{','.join(COLUMNS)}[,protect][,case]")
     # In file order: where two entries hold one term for a pair, the earlier line wins.
-    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect) for e in entries]
+    canonical = [(e.source_lang, e.target_lang, e.source, e.target, e.protect)
+                 + ((True,) if e.case_sensitive else ()) for e in entries]
     digest = hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
     return Glossary(tuple(entries), digest, name)
 
@@ -153,7 +155,7 @@ def _read_rows(rows, name: str) -> tuple[list[str] | None, list[Entry]]:
             missing = [c for c in COLUMNS if c not in header]
             if missing:
                 raise GlossaryError(f"--glossary {name}: missing column(s) {', '.join(missing)}; "
-                                    f"the first line must name {','.join(COLUMNS)}[,protect]")
+                                    f"the first line must name {','.join(COLUMNS)}[,protect][,case]")
             continue
         entry = _entry(dict(zip(header, (cell.strip() for cell in row))), number, name)
         key = (entry.source_lang, entry.target_lang, _key(entry.source))
@@ -174,17 +176,23 @@ def _entry(row: dict[str, str], number: int, name: str) -> Entry:
             raise GlossaryError(f"{where}: {column} {value!r} is not a language code "
                                 f"(en, fr, ar) or *")
         langs.append(value)
-    protect_word = (row.get("protect") or "").lower()
-    if protect_word not in TRUE_WORDS | FALSE_WORDS:
-        raise GlossaryError(f"{where}: protect {protect_word!r}: expected yes or no")
-    protect = protect_word in TRUE_WORDS
+    protect, case_sensitive = (_yes_or_no(row, column, where) for column in ("protect", "case"))
     source, target = " ".join(row.get("source", "").split()), " ".join(row.get("target", "").split())
     if not source:
         raise GlossaryError(f"{where}: empty source term")
     if not target and not protect:
         raise GlossaryError(f"{where}: empty target for {source!r} (mark do-not-translate "
                             f"terms with protect=yes)")
-    return Entry(langs[0], langs[1], source, target or source, protect, number)
+    return Entry(langs[0], langs[1], source, target or source, protect, number,
+                 case_sensitive=case_sensitive)
+
+
+def _yes_or_no(row: dict[str, str], column: str, where: str) -> bool:
+    """An optional yes/no column (empty: no)."""
+    word = (row.get(column) or "").lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise GlossaryError(f"{where}: {column} {word!r}: expected yes or no")
+    return word in TRUE_WORDS
 
 
 # --- matching --------------------------------------------------------------------------
