@@ -418,6 +418,23 @@ def test_run_takes_the_glossary_and_its_content_keys_the_state(installed, tmp_pa
     assert "Sabha" in record["translations"]["en"]["text"]
 
 
+def test_run_with_a_summary_scope_lists_the_hits_of_the_title_and_each_sentence(installed,
+                                                                                tmp_path):
+    terms = tmp_path / "terms.csv"
+    terms.write_text("source_lang,target_lang,source,target\n"
+                     "ar,en,مجلس الوزراء,Council of Ministers\n", "utf-8")
+    run = invoke(["run", str(DOCS / "ar" / "02_cabinet_decree.txt"), "--glossary", str(terms),
+                  "--translate", "summary", "--no-cache", "-n", "3"])
+    assert run.exit_code == 0, run.stderr
+    (record,) = run.records
+    translation = record["translations"]["en"]
+    assert translation["scope"] == "summary"
+    assert [h["target"] for h in translation["title_glossary"]] == ["Council of Ministers"]
+    assert all("glossary" in pair for pair in translation["summary_sentences"])
+    hits = [h for pair in translation["summary_sentences"] for h in pair["glossary"]]
+    assert all(h["target"] == "Council of Ministers" for h in hits)
+
+
 # --- the seeds ----------------------------------------------------------------------------
 
 

@@ -282,6 +282,8 @@ def _merge_summary_translation(record: Record, translated: Record, to: str, mete
         "summary_sentences": [{"index": item.get("index"), **pair}
                               for item, pair in zip(sentences, pairs)],
     }
+    if "title_glossary" in translation:  # the title's glossary hits; each sentence holds its own
+        record["translations"][to]["title_glossary"] = translation["title_glossary"]
 
 
 def _text_length(*parts: Any) -> int:
