@@ -65,6 +65,7 @@ def policy_for(lang: str | None) -> Policy:
     """The measured policy of a language; DEFAULT where nothing was measured."""
     return BY_LANGUAGE.get(lang or "", DEFAULT)
 
+
 FAMILIES = ("rule_people", "unroled_people", "rule_orgs", "rule_places", "adjectives",
             "acronyms", "rule_bounds", "consistency", "trim", "role_spans", "known_places",
             "person_bounds")
