@@ -164,6 +164,17 @@ def handmade(path: Path, manifest: dict, members: list[tarfile.TarInfo],
             archive.addfile(member, io.BytesIO(contents.get(member.name, b"")))
 
 
+def evil_package(files: dict[str, bytes]) -> tuple[list[tarfile.TarInfo], dict[str, bytes]]:
+    """Tar members and their contents for `files` as the package folder packages/evil."""
+    contents = {f"packages/evil/{name}": data for name, data in files.items()}
+    members = []
+    for name, data in contents.items():
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        members.append(info)
+    return members, contents
+
+
 def one_package_manifest(files: dict[str, bytes], size: int | None = None) -> dict:
     entries = [{"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                for name, data in files.items()]
@@ -184,28 +195,17 @@ def test_an_entry_escaping_the_packages_folder_is_refused(argos_env, tmp_path):
     manifest["packages"][0]["files"].append(
         {"path": "x", "size": 5, "sha256": hashlib.sha256(b"owned").hexdigest()})
     manifest["packages"][0]["size"] += 5
-    members = []
-    for name, data in files.items():
-        info = tarfile.TarInfo(f"packages/evil/{name}")
-        info.size = len(data)
-        members.append(info)
-    handmade(path, manifest, members, {f"packages/evil/{k}": v for k, v in files.items()})
+    handmade(path, manifest, *evil_package(files))
     refused(path, argos_env, "outside the packages folder")
     assert not (tmp_path / "escaped").exists() and not (argos_env.parent / "escaped").exists()
 
 
 def test_a_link_in_a_bundle_is_refused(argos_env, tmp_path):
     path = tmp_path / "link.tar"
-    members = []
-    for name, data in LAYOUT.items():
-        info = tarfile.TarInfo(f"packages/evil/{name}")
-        info.size = len(data)
-        if name == "sentencepiece.model":
-            info = tarfile.TarInfo(f"packages/evil/{name}")
-            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
-        members.append(info)
-    handmade(path, one_package_manifest(LAYOUT), members,
-             {f"packages/evil/{k}": v for k, v in LAYOUT.items()})
+    members, contents = evil_package(LAYOUT)
+    link = next(m for m in members if m.name.endswith("/sentencepiece.model"))
+    link.type, link.linkname, link.size = tarfile.SYMTYPE, "/etc/passwd", 0
+    handmade(path, one_package_manifest(LAYOUT), members, contents)
     refused(path, argos_env, "not a regular file")
 
 
@@ -215,12 +215,7 @@ def test_an_absurd_size_is_refused_before_anything_is_read(argos_env, tmp_path):
     manifest = one_package_manifest(files)
     manifest["packages"][0]["files"][1]["size"] = 5 << 30
     manifest["packages"][0]["size"] += (5 << 30) - 1
-    members = []
-    for name, data in files.items():
-        info = tarfile.TarInfo(f"packages/evil/{name}")
-        info.size = len(data)
-        members.append(info)
-    handmade(path, manifest, members, {f"packages/evil/{k}": v for k, v in files.items()})
+    handmade(path, manifest, *evil_package(files))
     refused(path, argos_env, "GiB")
 
 
