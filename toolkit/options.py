@@ -77,8 +77,9 @@ Deterministic = Annotated[bool, typer.Option("--deterministic", help="Translate 
                                              "per batch, so no output depends on its "
                                              "neighbours (slower; see README).")]
 Glossary = Annotated[Optional[Path], typer.Option("--glossary", dir_okay=False, help="CSV or "
-                     "TSV of terms (source_lang,target_lang,source,target[,protect]) that "
-                     "come out as their target; protect=yes keeps a term as written.")]
+                     "TSV of terms (source_lang,target_lang,source,target[,protect][,case]) "
+                     "that come out as their target; protect=yes keeps a term as written, "
+                     "case=yes matches it only as written.")]
 ProtectEntities = Annotated[bool, typer.Option("--protect-entities", help="Keep the names "
                             "extract finds (people, places, acronyms) intact: glossary form, "
                             "else romanised or the English place name.")]
