@@ -56,7 +56,7 @@ From = Annotated[str, typer.Option("--from", help="Source language: auto (the re
                                    "else detected) or a code such as ar, fr, en.")]
 BatchSize = Annotated[int, typer.Option("--batch-size", **option_range("batch_size"), help="Batch "
                                         "size in --batch-type units, pooled across documents "
-                                        "(0 = 1024 tokens on cpu, 8192 on cuda).")]
+                                        "(0 = 256 tokens on cpu, 8192 on cuda).")]
 BatchType = Annotated[str, typer.Option("--batch-type", help="tokens (source tokens per "
                                         "batch) or examples (sentences per batch).")]
 BeamSize = Annotated[int, typer.Option("--beam-size", **option_range("beam_size"), help="Beam width (1 = "
