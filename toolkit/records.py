@@ -489,15 +489,20 @@ class _KnownErrors:
 
 
 def encode_line(record: Record) -> bytes:
-    """The record as one UTF-8 JSON line. A string holding a lone surrogate, which UTF-8
-    cannot carry (os.fsdecode makes them of bytes that are not UTF-8; a Python caller may
-    pass one), shows it as text: `\\xHH` for such a byte, as ingest shows a file name's,
-    else `\\udHHH`."""
+    """The record as one UTF-8 JSON line, newline included (see `line_bytes`)."""
+    return line_bytes(record) + b"\n"
+
+
+def line_bytes(record: Record) -> bytes:
+    """The record as UTF-8 JSON, without the newline. A string holding a lone surrogate,
+    which UTF-8 cannot carry (os.fsdecode makes them of bytes that are not UTF-8; a Python
+    caller may pass one), shows it as text: `\\xHH` for such a byte, as ingest shows a file
+    name's, else `\\udHHH`."""
     line = dumps(record)
     try:
-        return line.encode("utf-8") + b"\n"
+        return line.encode("utf-8")
     except UnicodeEncodeError:
-        return _LONE_SURROGATE.sub(_shown_surrogate, line).encode("utf-8") + b"\n"
+        return _LONE_SURROGATE.sub(_shown_surrogate, line).encode("utf-8")
 
 
 # Outside a string a JSON line holds ASCII only, so a surrogate is always inside one.
@@ -529,12 +534,15 @@ def write_records(
     meter = Progress(stage, progress, quiet)
 
     def work() -> int:
+        import jsonlines  # here, not at the top: it costs `toolkit --help` ~20 ms
+
         last: Record | None = None
         try:
             with Output(output) as stream:
+                lines = jsonlines.Writer(stream, dumps=line_bytes)
                 for record in records:
                     report.new_errors(record, known.pop() if known else known_errors(record))
-                    stream.write(encode_line(record))
+                    lines.write(record)
                     meter.tick()
                     last = record
         except Exception as exc:
