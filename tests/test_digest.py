@@ -199,6 +199,13 @@ def test_cli_writes_the_page_and_a_bad_line_is_said_and_left_out(tmp_path):
     assert invoke(["digest", str(source), "-i", str(source)]).exit_code == 2
 
 
+def test_error_records_an_earlier_stage_wrote_are_not_new_errors_for_the_digest(tmp_path):
+    detected = invoke(["detect"], input=jsonl(*fixture_records(), "{not json"))
+    assert detected.exit_code == 1 and b'"raw"' in detected.stdout
+    result = invoke(["digest", "-o", str(tmp_path / "digest.html")], input=detected.stdout)
+    assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_ten_thousand_records_keep_the_page_to_one_blob():
     records = [english(id=f"en/{i}.txt", fields={"published": f"2025-05-{1 + i % 28:02d}"})
                for i in range(10_000)]

@@ -391,7 +391,8 @@ def digest_command(*, input: Path | str | None, output: Path | str | None, to: s
                    title: str, page_size: int, quiet: bool) -> int:
     """`toolkit digest`: read JSON Lines, write the page; return the exit status.
 
-    A line that is not JSON is said on stderr and left out of the page (status 1).
+    A line that is not JSON is said on stderr and left out of the page (status 1); an
+    error record an earlier stage wrote is old news, not said again (status 0).
     """
     import sys
 
@@ -401,6 +402,7 @@ def digest_command(*, input: Path | str | None, output: Path | str | None, to: s
         EXIT_USAGE,
         Report,
         finish,
+        known_errors,
         open_input,
         read_records,
         usage_problem,
@@ -415,8 +417,7 @@ def digest_command(*, input: Path | str | None, output: Path | str | None, to: s
 
     def watched(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
-            if "raw" in record:
-                report.new_errors(record, 0)
+            report.new_errors(record, known_errors(record))
             yield record
 
     def work() -> int:
