@@ -421,7 +421,7 @@ def export(
     fields: Annotated[Optional[str], typer.Option(
         "--fields", help="Columns in order, comma-separated dotted paths "
         "(id,title,fields.people.name) or named columns (people, summary, errors...); "
-        "default: a readable set (see README).")] = None,
+        "default: a readable set (see docs/export.md).")] = None,
     separator: Annotated[str, typer.Option(
         "--separator", help="Joins the items of a list in one cell.")] = " | ",
     excel: Annotated[bool, typer.Option(

@@ -75,7 +75,7 @@ ComputeType = Annotated[str, typer.Option("--compute-type", help="auto (argostra
                                           "float32.")]
 Deterministic = Annotated[bool, typer.Option("--deterministic", help="Translate one sentence "
                                              "per batch, so no output depends on its "
-                                             "neighbours (slower; see README).")]
+                                             "neighbours (slower; see docs/translate.md).")]
 Glossary = Annotated[Optional[Path], typer.Option("--glossary", dir_okay=False, help="CSV or "
                      "TSV of terms (source_lang,target_lang,source,target[,protect][,case]) "
                      "that come out as their target; protect=yes keeps a term as written, "

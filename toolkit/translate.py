@@ -839,11 +839,12 @@ def translate_records(
 ) -> Iterator[Record]:
     """Add `translations.<to>` to each record; yields one record per input, in order.
 
-    `cache`: True for the default file (toolkit.cache.default_cache_path), a path, or
-    None/False for none. `packages`: the installed packages to use (default: those in
-    argostranslate's packages folder). `batch_size` 0: the device's default (1,024 source
-    tokens per batch on CPU, 8,192 on CUDA); `replicas` 0: one per usable core on CPU, two
-    on CUDA; `deterministic`: one sentence per batch (see README, Determinism).
+    `cache`: True for the default file (toolkit.translation_cache.default_cache_path),
+    a path, or None/False for none. `packages`: the installed packages to use (default:
+    those in argostranslate's packages folder). `batch_size` 0: the device's default
+    (DEVICE_BATCH_TOKENS: 256 source tokens per batch on CPU, 8,192 on CUDA); `replicas`
+    0: one per usable core on CPU, two on CUDA; `deterministic`: one sentence per batch
+    (docs/translate.md, Determinism).
     `glossary`: a CSV/TSV file (toolkit.glossary) whose terms come out as their targets;
     `protect_entities`: names found by extract kept as their English form (docs/translate.md).
     """
