@@ -420,6 +420,15 @@ def test_doctor_ready_with_packages_and_pivots(installed):
     assert pivot.exit_code == 0 and "pivot en" in pivot.stdout
 
 
+def test_doctor_reads_language_codes_as_translate_does(installed):
+    spelled = runner.invoke(app, ["doctor", "--to", "EN", "--from", "AR,fr-FR"])
+    assert spelled.exit_code == 0 and "ok      translate ar->en" in spelled.stdout
+    for wrong in (["--to", ""], ["--to", "e1"], ["--from", ","]):
+        refused = runner.invoke(app, ["doctor", *wrong])
+        assert refused.exit_code == 2 and refused.stdout == "", wrong
+        assert refused.stderr.startswith("toolkit doctor: --") and refused.stderr.count("\n") == 1
+
+
 def test_doctor_does_not_import_argostranslate_translate(installed):
     code = ("import sys; from toolkit.doctor import diagnose; diagnose(); "
             "print('argostranslate.translate' in sys.modules, 'torch' in sys.modules)")

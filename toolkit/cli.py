@@ -569,8 +569,9 @@ def doctor(
     from toolkit.doctor import doctor as diagnose
 
     codes = [code.strip() for code in sources.split(",") if code.strip()]
-    _finish(diagnose(to, codes, as_json=json_output,
-                     bundle=str(bundle) if bundle else None))
+    with _bad_usage("doctor"):
+        status = diagnose(to, codes, as_json=json_output, bundle=str(bundle) if bundle else None)
+    _finish(status)
 
 
 @app.command()

@@ -165,7 +165,14 @@ def _version(name: str) -> str | None:
 
 def diagnose(to: str = "en", sources: list[str] | None = None,
              bundle: str | None = None) -> dict[str, Any]:
-    sources = sources or ["ar", "fr", "en"]
+    """The diagnosis; language codes are read as `translate` reads them (EN, en-US: en),
+    and one it would refuse is a ValueError here too."""
+    from toolkit.translate import language_code
+
+    if sources is not None and not sources:
+        raise ValueError("--from needs at least one language code, e.g. ar,fr,en")
+    to = language_code(to, "--to")
+    sources = [language_code(code, "--from") for code in sources or ["ar", "fr", "en"]]
     pairs, packages, reachable = pair_checks(sources, to)
     versions, library_problems = library_versions()
     checks = (pairs + stage_checks() + library_file_checks() + data_checks()

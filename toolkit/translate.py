@@ -117,7 +117,8 @@ class Options:
         return DEVICE_BATCH_TOKENS[device], "tokens"
 
 
-def _language(code: str, what: str) -> str:
+def language_code(code: str, what: str) -> str:
+    """`code` as packages key it (EN, en-US, en_GB: en); else ValueError naming `what`."""
     code = (code or "").strip().lower().replace("_", "-").split("-")[0]
     if not code.isalpha() or not 2 <= len(code) <= 3:
         raise ValueError(f"{what} must be a language code such as en, fr, ar")
@@ -156,8 +157,8 @@ def check_options(*, to: str, source: str, batch_size: int, beam_size: int, devi
             raise ValueError(f"--compute-type {compute_type} is not supported on "
                              f"{resolve_device(device)} here (supported: "
                              f"{', '.join(sorted(supported))})")
-    return Options(to=_language(to, "--to"),
-                   source="auto" if source == "auto" else _language(source, "--from"),
+    return Options(to=language_code(to, "--to"),
+                   source="auto" if source == "auto" else language_code(source, "--from"),
                    batch_size=batch_size, beam_size=beam_size, device=device, threads=threads,
                    compute_type=compute_type, max_input_tokens=max_input_tokens,
                    batch_type=batch_type, replicas=replicas, deterministic=bool(deterministic),
@@ -531,7 +532,7 @@ def plan_record(record: Record, options: Options, packages, *, max_chars: int, c
         lang = lang if isinstance(lang, str) else None
         lang = lang or _detect(text if text.strip() else (title or ""))
     try:
-        lang = _language(lang or "", "lang")
+        lang = language_code(lang or "", "lang")
     except ValueError:
         add_error(record, STAGE, "unknown_language",
                   "the source language is unknown; run `toolkit detect` first or pass --from")
