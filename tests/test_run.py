@@ -130,6 +130,16 @@ def test_translate_summary_translates_only_title_and_summary(installed, tmp_path
     assert 0 < cost_summary < cost_all / 2
 
 
+def test_to_is_read_as_translate_reads_it(installed, tmp_path):
+    """--to EN translates into `en`: the summary sentences get their translation."""
+    out = tmp_path / "out.jsonl"
+    result = run(str(DOCS / "fr"), "--to", "EN", "--translate", "summary", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    for record in read_jsonl(out):
+        assert record["translations"]["en"]["summary_sentences"]
+        assert all(s["translations"]["en"] for s in record["summary"]["fr"]["sentences"])
+
+
 def test_export_and_json_report(argos_env, tmp_path):
     out, csv, report = tmp_path / "out.jsonl", tmp_path / "today.csv", tmp_path / "r.json"
     result = run(str(DOCS / "en"), "-o", str(out), "--export", f"csv:{csv}",

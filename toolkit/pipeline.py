@@ -54,8 +54,12 @@ class RunConfig:
     stories: dict[str, Any] | None = None  # None: no stories; else story_records' options
 
     def __post_init__(self) -> None:
+        from toolkit.translate import language_code
+
         if self.scope not in SCOPES:
             raise ValueError(f"--translate {self.scope!r}: expected one of {', '.join(SCOPES)}")
+        # The key translate writes under (EN, en-US: en), which the later steps look up.
+        self.to = language_code(self.to, "--to")
 
     def stage_options(self, stage: str) -> dict[str, Any]:
         options = dict(getattr(self, stage))
