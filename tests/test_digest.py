@@ -206,6 +206,17 @@ def test_error_records_an_earlier_stage_wrote_are_not_new_errors_for_the_digest(
     assert result.exit_code == 0 and result.stderr == ""
 
 
+@pytest.mark.parametrize("command", [["digest"], ["show", "--width", "120"]])
+def test_to_is_read_as_translate_reads_it(command):
+    """--to EN finds translations.en (translate writes there), as --to en does."""
+    records = jsonl(arabic())
+    lower = invoke([*command, "--to", "en"], input=records)
+    assert lower.exit_code == 0 and "Cabinet meeting in Tripoli" in lower.stdout.decode()
+    assert invoke([*command, "--to", "EN"], input=records).stdout == lower.stdout
+    refused = invoke([*command, "--to", "e1"], input=records)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+
+
 def test_ten_thousand_records_keep_the_page_to_one_blob():
     records = [english(id=f"en/{i}.txt", fields={"published": f"2025-05-{1 + i % 28:02d}"})
                for i in range(10_000)]

@@ -588,7 +588,10 @@ def show(
     from toolkit.output import write_stdout
     from toolkit.records import EXIT_USAGE, open_input, read_records, usage_problem
     from toolkit.show import render
+    from toolkit.translate import language_code
 
+    with _bad_usage("show"):
+        to = language_code(to, "--to")
     if problem := usage_problem(input, None):
         typer.echo(f"toolkit show: {problem}", err=True)
         _finish(EXIT_USAGE)
@@ -620,12 +623,15 @@ def digest(
     """
     from toolkit.digest import digest_command
     from toolkit.records import EXIT_USAGE
+    from toolkit.translate import language_code
 
     if file is not None and input is not None:
         typer.echo("toolkit digest: give the input once: FILE or -i FILE", err=True)
         _finish(EXIT_USAGE)
-    _finish(digest_command(input=file if input is None else input, output=output, to=to, title=title, page_size=page_size,
-                           quiet=quiet))
+    with _bad_usage("digest"):
+        to = language_code(to, "--to")
+    _finish(digest_command(input=file if input is None else input, output=output, to=to,
+                           title=title, page_size=page_size, quiet=quiet))
 
 
 @app.command()
