@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit.records import Record
+from toolkit.records import Record, as_dict, as_list
 
 PAGE_SIZE = 50
 RTL_LANGS = frozenset({"ar", "fa", "he", "ur", "ps", "yi"})
@@ -39,14 +39,6 @@ _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 # --- reading any JSON value a record may hold --------------------------------------------
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:
@@ -67,7 +59,7 @@ def _id(value: Any) -> str:
 
 def _date(fields: dict[str, Any]) -> str:
     """fields.published, else the first of fields.dates, as YYYY-MM-DD; else ''."""
-    candidates = [fields.get("published")] + [_dict(d).get("iso") for d in _list(fields.get("dates"))]
+    candidates = [fields.get("published")] + [as_dict(d).get("iso") for d in as_list(fields.get("dates"))]
     for value in candidates:
         if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
             return value[:10]
@@ -75,14 +67,14 @@ def _date(fields: dict[str, Any]) -> str:
 
 
 def _dateline(fields: dict[str, Any]) -> str:
-    dateline = _dict(fields.get("dateline"))
+    dateline = as_dict(fields.get("dateline"))
     return ", ".join(part for part in (_text(dateline.get("place")), _text(dateline.get("agency")))
                      if part)
 
 
 def _source_link(record: Record) -> str:
     """A file:// URI for an absolute source path; '' otherwise (never a scheme a record chose)."""
-    path = _dict(record.get("source")).get("path")
+    path = as_dict(record.get("source")).get("path")
     if not isinstance(path, str) or not path.startswith("/") or "\x00" in path:
         return ""
     return Path(path).as_uri()
@@ -94,7 +86,7 @@ def _source_link(record: Record) -> str:
 def _names(fields: dict[str, Any], key: str, to: str) -> list[str]:
     """Distinct names in fields.<key> (people's English names when reading in English)."""
     names: list[str] = []
-    for item in map(_dict, _list(fields.get(key))):
+    for item in map(as_dict, as_list(fields.get(key))):
         name = _text(item.get("name_en")) if to == "en" else ""
         name = name or _text(item.get("name"))
         if key == "organisations" and _text(item.get("acronym")) and name != item["acronym"]:
@@ -112,12 +104,12 @@ def _summary_pairs(record: Record, to: str) -> list[dict[str, str]]:
     through the source sentences the translation aligns with them.
     """
     lang = _lang(record.get("lang"))
-    summary = _dict(record.get("summary"))
+    summary = as_dict(record.get("summary"))
     key = next((k for k in (lang, to) if k and k in summary), next(iter(summary), None))
-    aligned = [_dict(s) for s in _list(_dict(_dict(record.get("translations")).get(to))
+    aligned = [as_dict(s) for s in as_list(as_dict(as_dict(record.get("translations")).get(to))
                                        .get("sentences"))]
     pairs = []
-    for sentence in map(_dict, _list(_dict(summary.get(key)).get("sentences"))):
+    for sentence in map(as_dict, as_list(as_dict(summary.get(key)).get("sentences"))):
         text = _text(sentence.get("text"))
         index = sentence.get("index")
         pair = aligned[index] if isinstance(index, int) and 0 <= index < len(aligned) else {}
@@ -127,7 +119,7 @@ def _summary_pairs(record: Record, to: str) -> list[dict[str, str]]:
             source = "" if lang in ("", to) else _text(pair.get("source"))
             pairs.append({"t": text, "s": source, "l": lang})
         else:
-            translated = (_text(_dict(sentence.get("translations")).get(to))
+            translated = (_text(as_dict(sentence.get("translations")).get(to))
                           or _text(pair.get("target")))
             pairs.append({"t": translated, "s": text, "l": _lang(key) or lang})
     return pairs
@@ -135,10 +127,10 @@ def _summary_pairs(record: Record, to: str) -> list[dict[str, str]]:
 
 def document_view(record: Record, to: str = "en") -> dict[str, Any]:
     """What the page shows of one document (also a story of one)."""
-    fields = _dict(record.get("fields"))
+    fields = as_dict(record.get("fields"))
     lang = _lang(record.get("lang"))
     source_title = _text(record.get("title")) or _text(fields.get("title"))
-    translated = _text(_dict(_dict(record.get("translations")).get(to)).get("title"))
+    translated = _text(as_dict(as_dict(record.get("translations")).get(to)).get("title"))
     if lang == to:
         translated = source_title
     return {
@@ -153,8 +145,8 @@ def document_view(record: Record, to: str = "en") -> dict[str, Any]:
         "orgs": _names(fields, "organisations", to),
         "places": _names(fields, "places", to),
         "link": _source_link(record),
-        "errors": [_text(_dict(e).get("message")) for e in _list(record.get("errors"))
-                   if _text(_dict(e).get("message"))][:3],
+        "errors": [_text(as_dict(e).get("message")) for e in as_list(record.get("errors"))
+                   if _text(as_dict(e).get("message"))][:3],
     }
 
 
@@ -181,7 +173,7 @@ def _counted(views: list[dict[str, Any]], key: str) -> list[list[Any]]:
 
 def _story_summary(story: Record, members: dict[str, dict], to: str) -> list[dict[str, str]]:
     """A story record's summary in `to`, each sentence beside its source where known."""
-    sentences = [_dict(s) for s in _list(_dict(_dict(story.get("summary")).get(to))
+    sentences = [as_dict(s) for s in as_list(as_dict(as_dict(story.get("summary")).get(to))
                                          .get("sentences"))]
     pairs = []
     for sentence in sentences:
@@ -190,9 +182,9 @@ def _story_summary(story: Record, members: dict[str, dict], to: str) -> list[dic
         source = ""
         if sentence.get("from") == f"translations.{to}":
             index = sentence.get("index")
-            aligned = _list(_dict(_dict(member.get("translations")).get(to)).get("sentences"))
+            aligned = as_list(as_dict(as_dict(member.get("translations")).get(to)).get("sentences"))
             if isinstance(index, int) and 0 <= index < len(aligned):
-                source = _text(_dict(aligned[index]).get("source"))
+                source = _text(as_dict(aligned[index]).get("source"))
         if text:
             pairs.append({"t": text, "s": source, "l": _lang(member.get("lang"))})
     return pairs
@@ -200,16 +192,16 @@ def _story_summary(story: Record, members: dict[str, dict], to: str) -> list[dic
 
 def _from_story_record(story: Record, to: str) -> dict[str, Any]:
     """The card of a story record whose members are not among the input."""
-    fields = _dict(story.get("fields"))
-    counted = {key: [[_text(_dict(i).get("name")), _dict(i).get("members")]
-                     for i in _list(fields.get(key)) if _text(_dict(i).get("name"))
-                     and isinstance(_dict(i).get("members"), int)]
+    fields = as_dict(story.get("fields"))
+    counted = {key: [[_text(as_dict(i).get("name")), as_dict(i).get("members")]
+                     for i in as_list(fields.get(key)) if _text(as_dict(i).get("name"))
+                     and isinstance(as_dict(i).get("members"), int)]
                for key in ("people", "organisations", "places")}
     return {
         "id": _text(story.get("id")),
         "title": _text(story.get("title")),
         "source_title": "",
-        "langs": sorted({_lang(x) for x in _list(story.get("languages")) if _lang(x)}),
+        "langs": sorted({_lang(x) for x in as_list(story.get("languages")) if _lang(x)}),
         "date": (story.get("first_date") or "")[:10] if isinstance(story.get("first_date"),
                                                                     str) else "",
         "dateline": "",
@@ -217,7 +209,7 @@ def _from_story_record(story: Record, to: str) -> dict[str, Any]:
         "people": counted["people"], "orgs": counted["organisations"],
         "places": counted["places"],
         "members": [{"id": _text(m), "title": "", "lang": "", "link": ""}
-                    for m in _list(story.get("members")) if _text(m)],
+                    for m in as_list(story.get("members")) if _text(m)],
         "errors": [],
     }
 
@@ -273,7 +265,7 @@ def stories(records: Iterable[Record], to: str = "en") -> list[dict[str, Any]]:
 
 def _lean(record: Record, to: str) -> Record:
     """What a story record's summary needs of a member: its language and aligned sentences."""
-    aligned = _dict(_dict(record.get("translations")).get(to)).get("sentences")
+    aligned = as_dict(as_dict(record.get("translations")).get(to)).get("sentences")
     return {"lang": record.get("lang"), "translations": {to: {"sentences": aligned}}}
 
 

@@ -60,6 +60,17 @@ MISSING_PREFIX = "missing_"
 # --- record helpers -------------------------------------------------------------------
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` where a record should hold an object, else {} (records may hold any JSON)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` where a record should hold a list, else []."""
+    return value if isinstance(value, list) else []
+
+
+
 def add_error(record: Record, stage: str, code: str, message: str) -> Record:
     """Add an error entry, unless the record carries the same one already (a stage run
     again over its own output finds nothing new: same errors, exit 0 for them)."""

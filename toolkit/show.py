@@ -18,20 +18,12 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from toolkit.records import Record
+from toolkit.records import Record, as_dict, as_list
 
 COLUMNS = (("title", 0.28), ("lang", 0.0), ("date", 0.0), ("people", 0.2), ("summary", 0.52))
 FIXED = {"lang": 4, "date": 10}
 MAX_LINES = {"title": 3, "people": 3, "summary": 5}  # a row stays a glance, not a page
 UNTRANSLATED = "*"
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:
@@ -42,18 +34,18 @@ def _text(value: Any) -> str:
 
 
 def _translation(record: Record, to: str) -> dict[str, Any]:
-    return _dict(_dict(record.get("translations")).get(to))
+    return as_dict(as_dict(record.get("translations")).get(to))
 
 
 def _summary_text(record: Record, to: str) -> tuple[str, bool]:
-    summary = _dict(record.get("summary"))
+    summary = as_dict(record.get("summary"))
     if not summary:
         return "", True
     chosen = summary.get(_text(record.get("lang"))) or next(iter(summary.values()))
-    sentences = [_dict(s) for s in _list(_dict(chosen).get("sentences"))]
+    sentences = [as_dict(s) for s in as_list(as_dict(chosen).get("sentences"))]
     if not sentences:
         return "", True
-    translated = [_dict(s.get("translations")).get(to) for s in sentences]
+    translated = [as_dict(s.get("translations")).get(to) for s in sentences]
     source = " ".join(_text(s.get("text")) for s in sentences)
     if record.get("lang") == to:
         return source, True
@@ -66,7 +58,7 @@ def _date(fields: dict[str, Any]) -> str:
     published = fields.get("published")
     if isinstance(published, str) and published:
         return published[:10]
-    for date in _list(fields.get("dates")):
+    for date in as_list(fields.get("dates")):
         if isinstance(date, dict) and date.get("iso"):
             return _text(date["iso"])[:10]
     return ""
@@ -74,7 +66,7 @@ def _date(fields: dict[str, Any]) -> str:
 
 def _people(fields: dict[str, Any]) -> str:
     names = []
-    for person in _list(fields.get("people")):
+    for person in as_list(fields.get("people")):
         if isinstance(person, dict):
             name = _text(person.get("name_en") or person.get("name"))
             if name and name not in names:
@@ -83,14 +75,14 @@ def _people(fields: dict[str, Any]) -> str:
 
 
 def table_row(record: Record, to: str = "en") -> dict[str, Any]:
-    fields = _dict(record.get("fields"))
+    fields = as_dict(record.get("fields"))
     lang = _text(record.get("lang"))
     title = _text(_translation(record, to).get("title"))
     title_translated = lang == to or bool(title)
     summary, summary_translated = _summary_text(record, to)
-    errors = _list(record.get("errors"))
+    errors = as_list(record.get("errors"))
     if errors and "text" not in record:
-        summary = "; ".join(_text(_dict(e).get("message") if isinstance(e, dict) else e)
+        summary = "; ".join(_text(as_dict(e).get("message") if isinstance(e, dict) else e)
                             for e in errors)
     untranslated = not (title_translated and (summary_translated or not summary))
     return {
@@ -142,7 +134,7 @@ def skipped_notes(records: list[Record]) -> list[str]:
     """One line per distinct reason translation was skipped (missing packages)."""
     reasons: Counter[str] = Counter()
     for record in records:
-        for entry in map(_dict, _list(record.get("warnings")) + _list(record.get("errors"))):
+        for entry in map(as_dict, as_list(record.get("warnings")) + as_list(record.get("errors"))):
             if entry.get("stage") == "translate" and _text(entry.get("code")).startswith(
                     "missing_"):
                 reasons[_text(entry.get("message"))] += 1
