@@ -299,6 +299,16 @@ def test_glob_matching_nothing_is_an_error(tmp_path):
     assert codes(record) == ["no_documents"]
 
 
+def test_an_empty_argument_is_not_the_current_folder(tmp_path, monkeypatch):
+    """`toolkit ingest "$INBOX"` with INBOX unset: one not_found record, nothing read."""
+    (tmp_path / "note.txt").write_text("A document that must not be read.\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = ingest("")
+    (record,) = result.records
+    assert codes(record) == ["not_found"] and result.exit_code == 1
+    assert "id '': an empty argument" in result.stderr
+
+
 def test_stdin_document_id_is_a_content_hash():
     first = ingest("-", input=ARABIC.encode()).records[0]
     again = ingest("-", input=ARABIC.encode()).records[0]

@@ -103,7 +103,11 @@ def _ingest_all(paths: Iterable[str], options: _Options) -> Iterator[Record]:
             yield from ingest_stream(sys.stdin.buffer, options=options)
             continue
         found = expand_path(given)
-        if found is None:
+        if not given:
+            yield _file_error(given, None, "not_found",
+                              "an empty argument names no file or folder (an unset shell "
+                              "variable?); check the command line")
+        elif found is None:
             yield _file_error(given, None, "not_found",
                               "no such file or folder; check the path")
         elif not found:
@@ -156,6 +160,8 @@ def expand_path(given: str) -> list[str | Unlisted] | None:
     A folder yields its documents and every FIFO, socket or device in it (to be reported,
     never opened: see ingest_file), plus the subfolders it could not list.
     """
+    if not given:  # Path("") is the current folder; an empty argument names nothing
+        return None
     path = Path(given)
     if path.is_dir():
         return _walk(given)

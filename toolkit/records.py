@@ -189,7 +189,7 @@ def describe(record: Record) -> str:
             where += f" (article {source['article']})"
         return where
     if record.get("id") is not None:
-        return f"id {record['id']}"
+        return f"id {record['id'] or repr(record['id'])}"  # id '' rather than "id "
     if isinstance(source, dict) and source.get("line"):
         return f"line {source['line']}"
     return "record"
