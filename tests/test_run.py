@@ -166,6 +166,14 @@ def test_bad_usage_exits_2(tmp_path):
 # --- state: incremental runs --------------------------------------------------------------
 
 
+def test_an_empty_state_argument_is_bad_usage_not_the_current_folder(tmp_path, monkeypatch):
+    """`--state "$STATE"` with STATE unset: exit 2, no lock or database left in the cwd."""
+    monkeypatch.chdir(tmp_path)
+    result = run(str(DOCS / "en"), "--state", "", "-o", "out.jsonl")
+    assert result.exit_code == 2 and result.stderr.startswith("toolkit run: --state ''")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_rerun_over_unchanged_folder_does_no_work(argos_env, tmp_path):
     docs = tmp_path / "docs"
     make_corpus(docs, 12)

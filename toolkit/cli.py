@@ -478,8 +478,9 @@ def run(
     export: Annotated[Optional[list[str]], typer.Option(
         "--export", help="Also write FORMAT:FILE (csv, tsv, jsonl, parquet, sqlite); "
         "repeatable.")] = None,
-    state: Annotated[Optional[Path], typer.Option(
-        "--state", file_okay=False, help="Folder that remembers processed documents: only "
+    # Text, not Path: Path("") is the current folder, and an unset $STATE must not be.
+    state: Annotated[Optional[str], typer.Option(
+        "--state", metavar="<dir>", help="Folder that remembers processed documents: only "
         "new or edited ones are processed; holds the lock.")] = None,
     only_new: Annotated[bool, typer.Option(
         "--only-new", help="Write only documents not seen by an earlier run (needs --state).")
@@ -516,6 +517,9 @@ def run(
 
     shared = {"max_chars": max_chars, "cut": cut}
     with _bad_usage("run"):
+        if state == "":
+            raise ValueError("--state '': an empty argument names no folder (an unset shell "
+                             "variable?); check the command line")
         if sentences is not None and ratio is not None:
             raise ValueError("give either -n/--sentences or --ratio, not both")
         config = RunConfig(
@@ -534,7 +538,7 @@ def run(
             stories={} if stories else None,
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
-                  state_dir=state, resume=resume, only_new=only_new, wait=wait, shard=shard,
+                  state_dir=Path(state) if state else None, resume=resume, only_new=only_new, wait=wait, shard=shard,
                   report_path=report, progress=progress, quiet=quiet, scheduler=scheduler)
         check_usage(job)
     _finish(_run_on_cluster(job) if scheduler else run_job(job))
