@@ -71,8 +71,8 @@ Replicas = Annotated[int, typer.Option("--replicas", **option_range("replicas"),
                                        "cpu, 2 on cuda); fewer use less memory.")]
 ComputeType = Annotated[str, typer.Option("--compute-type", help="auto (argostranslate's "
                                           "default), default (the model's own: int8), int8, "
-                                          "int8_float16, int8_bfloat16, float16, bfloat16, "
-                                          "float32.")]
+                                          "int8_float16, int8_bfloat16, int8_float32, float16, "
+                                          "bfloat16, float32.")]
 Deterministic = Annotated[bool, typer.Option("--deterministic", help="Translate one sentence "
                                              "per batch, so no output depends on its "
                                              "neighbours (slower; see docs/translate.md).")]
