@@ -90,6 +90,15 @@ def test_run_with_state_gives_only_new_documents_the_second_time(tmp_path, monke
     assert first and again == []
 
 
+@pytest.mark.parametrize("options", [{"state": ""}, {"only_new": True}, {"resume": True}])
+def test_run_refuses_state_options_without_a_state_folder(options, tmp_path, monkeypatch):
+    """As `toolkit run` exits 2: only_new without a state would quietly give everything."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="state"):
+        next(toolkit.run(DOCS / "fr", **options))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_refuses_an_unknown_stage_option():
     with pytest.raises(ValueError, match="unknown stage"):
         next(toolkit.run(DOCS / "fr", options={"transalte": {}}))

@@ -148,6 +148,10 @@ def run(paths: str | Path | Iterable[str | Path], *, to: str = "en", scope: str 
     unknown = set(options) - {"ingest", "detect", "translate", "summarize", "extract"}
     if unknown:
         raise ValueError(f"options: unknown stage(s) {', '.join(sorted(unknown))}")
+    if state == "":  # Path("") would be the current folder
+        raise ValueError("state='' names no folder; give the folder that remembers documents")
+    if state is None and (only_new or resume or wait):
+        raise ValueError("only_new, resume and wait need state=FOLDER (as toolkit run does)")
     config = RunConfig(to=to, scope=scope, skip_missing_models=skip_missing_models,
                        force=force, **{stage: dict(o) for stage, o in options.items()})
     documents = ingest(paths, **config.ingest)
