@@ -341,6 +341,23 @@ def test_api_returns_stats_and_validates_before_reading(tmp_path):
         export_records(never(), io.BytesIO(), format="sqlite")
 
 
+@pytest.mark.parametrize("name", ["today.xlsx", "today.json", "Today.XLS"])
+def test_a_suffix_of_another_format_is_refused_unless_format_is_given(tmp_path, name):
+    result = export(tmp_path, [arabic_record()], "-o", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert "--format" in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / name).exists()
+    assert export(tmp_path, [arabic_record()], "-o", str(tmp_path / name),
+                  "--format", "csv").exit_code == 0
+    assert (tmp_path / name).read_text("utf-8-sig").startswith("id,")
+
+
+def test_an_unknown_suffix_such_as_a_dated_name_still_writes_csv(tmp_path):
+    target = tmp_path / "export-2026.12.01"
+    assert export(tmp_path, [arabic_record()], "-o", str(target)).exit_code == 0
+    assert target.read_text("utf-8-sig").startswith("id,")
+
+
 def test_format_follows_output_suffix_and_output_is_deterministic(tmp_path):
     first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
     assert export(tmp_path, [arabic_record()], "-o", str(first)).exit_code == 0

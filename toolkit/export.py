@@ -55,6 +55,9 @@ STREAMABLE = ("csv", "tsv", "jsonl")
 SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
                   ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
                   ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite"}
+# Suffixes of formats export does not write: a CSV file under such a name would be
+# opened by the wrong program (Excel warns and guesses), so the name needs --format.
+FOREIGN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".json", ".xml", ".html", ".htm")
 DEFAULT_SEPARATOR = " | "
 DEFAULT_TABLE = "documents"
 DEFAULT_BATCH = 5_000
@@ -489,14 +492,20 @@ def _write_sqlite(path: Path, records: Iterable[Record], columns: list[Column], 
 
 
 def format_for(path: Path | str | None, format: str | None) -> str:
-    """The format asked for, or the one the output file's suffix names, or csv."""
+    """The format asked for, or the one the output file's suffix names, or csv (a suffix
+    of another format, .xlsx or .json, is a usage error)."""
     if format:
         chosen = format.lower()
         if chosen not in FORMATS:
             raise ExportUsageError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
         return chosen
     if path is not None and str(path) != "-":
-        return SUFFIX_FORMATS.get(Path(path).suffix.lower(), "csv")
+        suffix = Path(path).suffix.lower()
+        if suffix in FOREIGN_SUFFIXES:
+            raise ExportUsageError(
+                f"-o {path}: export writes {', '.join(FORMATS)}, not {suffix[1:]}; use a "
+                f"name ending in .csv (Excel opens it) or give --format to keep this name")
+        return SUFFIX_FORMATS.get(suffix, "csv")
     return "csv"
 
 
