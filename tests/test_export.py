@@ -352,6 +352,12 @@ def test_a_suffix_of_another_format_is_refused_unless_format_is_given(tmp_path, 
     assert (tmp_path / name).read_text("utf-8-sig").startswith("id,")
 
 
+def test_an_empty_sqlite_table_name_is_refused(tmp_path):
+    result = export(tmp_path, [arabic_record()], "-o", str(tmp_path / "x.sqlite"), "--table", " ")
+    assert result.exit_code == 2 and "--table" in result.output
+    assert not (tmp_path / "x.sqlite").exists()
+
+
 def test_an_unknown_suffix_such_as_a_dated_name_still_writes_csv(tmp_path):
     target = tmp_path / "export-2026.12.01"
     assert export(tmp_path, [arabic_record()], "-o", str(target)).exit_code == 0

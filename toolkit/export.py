@@ -539,6 +539,8 @@ def export_records(
         columns = parse_fields(fields)
     if excel and format not in ("csv", "tsv"):
         raise ExportUsageError("--excel (a UTF-8 byte-order mark) applies to csv and tsv only")
+    if format == "sqlite" and not table.strip():
+        raise ExportUsageError("--table needs a name, e.g. --table documents")
     try:
         limits.check("export_batch", batch_size)
     except ValueError as exc:
