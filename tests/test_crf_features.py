@@ -1,0 +1,81 @@
+"""The lexicon features of the Arabic CRF (toolkit/extract/crf.py): typed person names from
+arabic-name-romanizer's name table, places from the geo index, organisation heads. Each has a
+case where it must not fire."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.extract import crf, ner
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = ("places", "names", "words", "orgs")
+
+
+def lexical(word: str, groups: tuple[str, ...] = ALL) -> dict[str, set[str]]:
+    """The word's lexicon features, name -> values."""
+    out: dict[str, set[str]] = {}
+    for feature in crf._own(word, groups):
+        name, _, value = feature.partition("=")
+        if name.startswith(("name", "place", "nation", "orghead", "gaz")):
+            out.setdefault(name, set()).add(value)
+    return out
+
+
+def test_a_given_name_is_typed_through_its_clitics_and_weighed_by_its_bearers():
+    said, and_said = lexical("سعيد"), lexical("وسعيد")
+    assert said["name"] == {"given"} and and_said["name"] == {"given"}
+    assert int(said["name-n"].pop()) > int(lexical("شريف")["name-n"].pop()) >= 1
+    assert said["place"] == {"none"}
+
+
+def test_the_name_feature_does_not_fire_on_common_words_missing_from_the_table():
+    for word in ("الحكومة", "وقال", "الأسعار", "المقبلة"):
+        assert lexical(word)["name"] == {"none"}, word
+        assert "name-n" not in lexical(word), word
+
+
+def test_a_name_that_is_also_a_word_says_how_common_the_word_is_only_with_words():
+    # «أمل» is hope and a given name: the model sees both
+    hope = lexical("أمل")
+    assert hope["name"] == {"given"} and int(hope["name-word"].pop()) >= 4
+    assert "name-word" not in lexical("أمل", ("names",))
+
+
+def test_places_are_typed_apart_from_names():
+    baghdad, iraqi = lexical("وبغداد"), lexical("العراقي")
+    assert baghdad["place"] == {"city"} and int(baghdad["place-pop"].pop()) >= 6
+    assert iraqi["nation"] == {"adjective"} and iraqi["place"] == {"none"}
+    assert lexical("محمد")["place"] == {"none"} and lexical("محمد")["nation"] == {"none"}
+
+
+def test_an_organisation_head_fires_on_the_head_noun_and_not_on_a_person_s_name():
+    assert lexical("والوزارة")["orghead"] == {"True"}
+    assert lexical("سعيد")["orghead"] == {"False"}
+
+
+def test_groups_a_model_was_not_trained_with_add_no_features():
+    assert set(lexical("سعيد", ("gaz",))) == {"gaz", "gaz-al", "gaz-stem"}
+    legacy = [f for f in crf._own("سعيد", ())]
+    assert not any(f.startswith(("name", "place", "gaz", "orghead")) for f in legacy)
+
+
+def test_the_tagger_reads_the_groups_from_the_model_s_meta_even_with_settings_given(tmp_path):
+    shipped = ner.shipped_path("ar")
+    meta = json.loads((shipped / "meta.json").read_text("utf-8"))
+    assert crf.Tagger(shipped / "crf.model", {}).groups == tuple(meta["features"])
+    (tmp_path / "crf.model").write_bytes((shipped / "crf.model").read_bytes())
+    assert crf.Tagger(tmp_path / "crf.model").groups == crf.LEGACY  # no meta.json beside it
+
+
+def test_the_shipped_name_words_are_what_the_tools_script_builds():
+    pytest.importorskip("wordfreq")
+    sys.path.insert(0, str(ROOT / "tools" / "ner"))
+    import name_words
+
+    shipped = json.loads(name_words.TARGET.read_text("utf-8"))["zipf"]
+    assert shipped == name_words.build()
