@@ -7,8 +7,9 @@ and lexicon features in named groups (`GROUPS`; a model's meta.json lists those 
 trained with): "gaz" (a known name or place, one feature: the first models), "places" (the
 geo index: a country, region or city and how large; a country's name or adjective), "names"
 (the person-name table of arabic-name-romanizer: given name or surname, how many people bear
-it), "words" (with "names": how common that name is as a plain word) and "orgs" (an
-organisation head noun, toolkit/data/organisations.json). The same functions build the
+it), "words" (with "names": how common that name is as a plain word), "orgs" (an organisation
+head noun, toolkit/data/organisations.json) and "context" (the lexicon features of the
+words either side). The same functions build the
 training features (tools/ner/train.py) and the run-time ones. Each entity comes with a
 confidence, the mean marginal probability of its tags; the model's meta.json may set a floor
 per label under which an entity is dropped.
@@ -26,7 +27,7 @@ from toolkit.extract.normalise import norm
 TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]")
 
 
-GROUPS = ("gaz", "places", "names", "words", "orgs")
+GROUPS = ("gaz", "places", "names", "words", "orgs", "context")
 LEGACY = ("gaz",)  # the groups of a model whose meta.json lists none
 
 
@@ -154,13 +155,22 @@ def split_clitics(word: str) -> tuple[str, str]:
 @lru_cache(maxsize=65536)
 def _own(word: str, groups: tuple[str, ...]) -> tuple[str, ...]:
     """The features of a word on its own (the same wherever it stands)."""
-    low, key = word.lower(), norm(word)
-    bare = key[2:] if key.startswith("ال") else ""
+    low = word.lower()
     clitics, stem = split_clitics(word)
-    found = [f"w={low}", f"shape={shape(word)}", f"p2={low[:2]}", f"p3={low[:3]}",
-             f"s2={low[-2:]}", f"s3={low[-3:]}", f"title={word.istitle()}",
-             f"upper={word.isupper()}", f"stem={stem}", f"pre={clitics}", f"sp2={stem[:2]}",
-             f"sp3={stem[:3]}", f"ss1={stem[-1:]}", f"ss2={stem[-2:]}", f"ss3={stem[-3:]}"]
+    return (f"w={low}", f"shape={shape(word)}", f"p2={low[:2]}", f"p3={low[:3]}",
+            f"s2={low[-2:]}", f"s3={low[-3:]}", f"title={word.istitle()}",
+            f"upper={word.isupper()}", f"stem={stem}", f"pre={clitics}", f"sp2={stem[:2]}",
+            f"sp3={stem[:3]}", f"ss1={stem[-1:]}", f"ss2={stem[-2:]}", f"ss3={stem[-3:]}",
+            *_lexical(word, groups))
+
+
+@lru_cache(maxsize=65536)
+def _lexical(word: str, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The word's lexicon features, of the `groups` asked for."""
+    key = norm(word)
+    bare = key[2:] if key.startswith("ال") else ""
+    stem = split_clitics(word)[1]
+    found = []
     if "gaz" in groups:
         found += _in_table("gaz", gazetteer(), key, bare, stem)
     if "places" in groups:
@@ -190,6 +200,10 @@ def features(words: list[str], groups: tuple[str, ...]) -> list[list[str]]:
         f += [f"w-2={lows[i]}", f"w-1={lows[i + 1]}", f"w1={lows[i + 3]}", f"w2={lows[i + 4]}",
               f"st-2={stems[i]}", f"st-1={stems[i + 1]}", f"st1={stems[i + 3]}",
               f"st2={stems[i + 4]}", f"shape-1={shapes[i]}", f"shape1={shapes[i + 2]}"]
+        if "context" in groups:  # the lexicon features of the words on either side
+            f += [f"-1{x}" for x in _lexical(words[i - 1], groups)] if i else ["-1<>"]
+            f += [f"+1{x}" for x in _lexical(words[i + 1], groups)] if i + 1 < len(words) \
+                else ["+1<>"]
         out.append(f)
     return out
 

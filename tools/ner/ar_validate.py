@@ -38,7 +38,9 @@ PARAMS = [{"c1": c1, "c2": c2} for c1, c2 in ((0.05, 0.05), (0.1, 0.05), (0.2, 0
 FLOORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 ENTITY_PROBABILITY = (None, 0.5, 0.4, 0.3, 0.2)
 FEATURES = [("gaz",), ("places",), ("places", "names"), ("places", "names", "words"),
-            ("places", "names", "words", "orgs"), ("gaz", "names", "words", "orgs")]
+            ("places", "names", "words", "orgs"), ("gaz", "names", "words", "orgs"),
+            ("places", "names", "words", "orgs", "context"),
+            ("gaz", "places", "names", "words", "orgs", "context")]
 
 
 def folds() -> list[list[str]]:
@@ -130,6 +132,8 @@ def main() -> int:
     parser.add_argument("--policy", action="store_true")
     parser.add_argument("--decode", action="store_true")
     parser.add_argument("--features", action="store_true")
+    parser.add_argument("--groups", nargs="+", default=[],
+                        help="feature groups to compare instead of FEATURES, e.g. places+names")
     args = parser.parse_args()
     if not (EVAL / "anercorp").is_dir():
         print(f"ar_validate: {EVAL} not found (the shared data pack)", file=sys.stderr)
@@ -144,8 +148,8 @@ def main() -> int:
         for params in PARAMS:
             v.train(params)
             show(f"c1={params['c1']} c2={params['c2']}", v.score(policy, CRF_DECODE))
-    if args.features:
-        for groups in FEATURES:
+    if args.features or args.groups:
+        for groups in [tuple(g.split("+")) for g in args.groups] or FEATURES:
             v.train(CRF_PARAMS, groups)
             show(f"features {'+'.join(groups)}", v.score(policy, CRF_DECODE))
     v.train(CRF_PARAMS)

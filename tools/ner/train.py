@@ -286,7 +286,8 @@ def train(lang: str, max_steps: int | None) -> Path:
 
 CRF_DECODE = {"entity_probability": 0.4, "min_confidence": {}}  # tools/ner/ar_validate.py
 CRF_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150}  # tools/ner/ar_validate.py
-CRF_FEATURES = ("places", "names", "words", "orgs")  # crf.GROUPS; tools/ner/ar_validate.py --features
+# crf.GROUPS, chosen by tools/ner/ar_validate.py --features
+CRF_FEATURES = ("gaz", "places", "names", "words", "context")
 
 
 def fit_crf(data: Path, lines: set[int], path: Path, params: dict | None = None,
@@ -311,8 +312,8 @@ LEXICONS = {
     "words": "toolkit/data/ar_name_words.json: a name's Zipf frequency as a word (wordfreq)",
     "places": "toolkit/data/geo_index.json.gz (tools/build_geo_index.py) and the country "
               "index of toolkit/extract/places.py",
-    "orgs": "toolkit/data/organisations.json ar_heads + ar_generic",
-    "gaz": "toolkit/data/names.json + the places index, one feature",
+    "gaz": "toolkit/data/names.json + the country index of toolkit/extract/places.py, "
+           "one feature",
 }
 
 
@@ -333,7 +334,7 @@ def train_crf(lang: str, data: Path) -> None:
     (target / "meta.json").write_text(json.dumps(
         {"model": "crfsuite", "params": CRF_PARAMS, **CRF_DECODE,
          "features": list(CRF_FEATURES),
-         "lexicons": LEXICONS,
+         "lexicons": {g: LEXICONS[g] for g in CRF_FEATURES if g in LEXICONS},
          "trained_on": "anercorp-train.conll less the even-numbered eval/anercorp documents",
          "chosen_on": "tools/ner/ar_validate.py: 2 folds of the odd eval/anercorp documents, "
          "each model trained without its fold",
