@@ -41,9 +41,7 @@ def listed_names() -> frozenset[str]:
 @cache
 def gazetteer() -> frozenset[str]:
     """Known names and country names (and adjectives), one set: the "gaz" group."""
-    from toolkit.extract.places import _index
-
-    index = _index()
+    index = country_index()
     return listed_names() | {norm(w) for lang in ("ar", "latin") for w in index[lang]}
 
 
@@ -55,17 +53,28 @@ def org_heads() -> frozenset[str]:
     return frozenset(norm(w) for w in data["ar_heads"] + data["ar_generic"])
 
 
+def places_index() -> dict:
+    from toolkit.extract.geo import _index
+
+    return _index()
+
+
+def country_index() -> dict:
+    from toolkit.extract.places import _index
+
+    return _index()
+
+
 def place_features(word: str, forms: tuple[str, ...]) -> list[str]:
     """What the geo index says `word` names (a country, a region, a city and how large) and
     whether it is a country's name or adjective («العراقي») in the country index."""
     from toolkit.extract.geo import lookup
-    from toolkit.extract.places import _index
 
     place = lookup(word)
     found = [f"place={place.kind if place else 'none'}"]
     if place and place.population:
         found.append(f"place-pop={len(str(place.population))}")  # digits: log10 + 1
-    countries = _index()
+    countries = country_index()
     entry = next((countries[lang][f] for f in forms for lang in ("ar", "latin")
                   if f in countries[lang]), None)
     return found + [f"nation={entry.kind if entry else 'none'}"]
@@ -189,6 +198,15 @@ def _in_table(name: str, table: frozenset[str], key: str, bare: str, stem: str) 
             f"{name}-stem={stem in table or 'ال' + stem in table}"]
 
 
+def load_lexicons(groups: tuple[str, ...]) -> None:
+    """Read the lexicons of `groups` now (with the model) rather than on the first text."""
+    loaders = {"gaz": [gazetteer], "places": [places_index, country_index],
+               "names": [person_names], "words": [word_commonness], "orgs": [org_heads]}
+    for group in groups:
+        for load in loaders.get(group, []):
+            load()
+
+
 def features(words: list[str], groups: tuple[str, ...]) -> list[list[str]]:
     """Each word's features; `groups`: the lexicon groups (`GROUPS`) the model knows."""
     lows = ["<>", "<>"] + [w.lower() for w in words] + ["<>", "<>"]
@@ -228,6 +246,7 @@ class Tagger:
         meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
         settings = meta if settings is None else settings
         self.groups = tuple(groups or meta.get("features") or LEGACY)
+        load_lexicons(self.groups)
         self.floors: dict[str, float] = settings.get("min_confidence") or {}
         self.entity_probability: float | None = settings.get("entity_probability")
 
