@@ -5,7 +5,8 @@ arabic-name-romanizer's names.sqlite3 is as a plain word (wordfreq, a dev depend
 
 «امل» (hope), «جمال» (beauty), «سعيد» (happy) are names and words; the CRF's "names" features
 (toolkit/extract/crf.py) carry the word's Zipf frequency so that the model can weigh them.
-tools/ner/train.py runs this before training the Arabic CRF.
+tools/ner/train.py runs this before training the Arabic CRF. wordfreq's data is CC BY-SA 4.0:
+the file says so and is shared alike.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def main() -> int:
     TARGET.write_text(json.dumps({
         "_doc": "One-word Arabic name keys of arabic-name-romanizer's names.sqlite3 and "
                 f"their Zipf frequency as a word (wordfreq {wordfreq_version}, rounded; "
-                f"only those at {MIN_ZIPF} or more). Written by tools/ner/name_words.py.",
+                f"only those at {MIN_ZIPF} or more). Written by tools/ner/name_words.py. "
+                "Derived from wordfreq's data: CC BY-SA 4.0 (Robyn Speer et al., "
+                "https://github.com/rspeer/wordfreq), so this file is CC BY-SA 4.0 too.",
         "zipf": words}, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8")
     print(f"name_words: {len(words)} names that are words too -> {TARGET.relative_to(ROOT)}")
     return 0
