@@ -13,7 +13,7 @@ import pytest
 from toolkit.extract import crf, ner
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = ("places", "names", "words", "orgs")
+ALL = ("gaz", "places", "names", "words")  # the shipped lexicon groups
 
 
 def lexical(word: str, groups: tuple[str, ...] = ALL) -> dict[str, set[str]]:
@@ -21,7 +21,7 @@ def lexical(word: str, groups: tuple[str, ...] = ALL) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for feature in crf._own(word, groups):
         name, _, value = feature.partition("=")
-        if name.startswith(("name", "place", "nation", "orghead", "gaz")):
+        if name.startswith(("name", "place", "nation", "orghead", "role", "gaz")):
             out.setdefault(name, set()).add(value)
     return out
 
@@ -53,15 +53,27 @@ def test_places_are_typed_apart_from_names():
     assert lexical("محمد")["place"] == {"none"} and lexical("محمد")["nation"] == {"none"}
 
 
-def test_an_organisation_head_fires_on_the_head_noun_and_not_on_a_person_s_name():
-    assert lexical("والوزارة")["orghead"] == {"True"}
-    assert lexical("سعيد")["orghead"] == {"False"}
+def test_an_organisation_head_or_a_role_fires_on_its_noun_and_not_on_a_person_s_name():
+    with_roles = ALL + ("orgs", "roles")
+    assert lexical("والوزارة", with_roles)["orghead"] == {"True"}
+    assert lexical("للوزير", with_roles)["role"] == {"head"}
+    assert lexical("والسيد", with_roles)["role"] == {"honorific"}
+    assert lexical("سعيد", with_roles)["orghead"] == {"False"}
+    assert lexical("سعيد", with_roles)["role"] == {"None"}
 
 
 def test_groups_a_model_was_not_trained_with_add_no_features():
     assert set(lexical("سعيد", ("gaz",))) == {"gaz", "gaz-al", "gaz-stem"}
-    legacy = [f for f in crf._own("سعيد", ())]
-    assert not any(f.startswith(("name", "place", "gaz", "orghead")) for f in legacy)
+    assert lexical("سعيد", ()) == {}
+
+
+def test_context_carries_the_neighbours_lexicon_features_and_marks_the_line_s_ends():
+    words = ["قال", "سعيد", "في", "بغداد"]
+    found = crf.features(words, ("places", "names", "context"))
+    assert "-1name=none" in found[1] and "+1name=given" in found[0]
+    assert "+1place=city" in found[2] and "-1place=city" not in found[2]
+    assert "-1<>" in found[0] and "+1<>" in found[3]
+    assert not any(f.startswith(("-1", "+1")) for f in crf.features(words, ("names",))[1])
 
 
 def test_the_tagger_reads_the_groups_from_the_model_s_meta_even_with_settings_given(tmp_path):

@@ -8,11 +8,11 @@ trained with): "gaz" (a known name or place, one feature: the first models), "pl
 geo index: a country, region or city and how large; a country's name or adjective), "names"
 (the person-name table of arabic-name-romanizer: given name or surname, how many people bear
 it), "words" (with "names": how common that name is as a plain word), "orgs" (an organisation
-head noun, toolkit/data/organisations.json) and "context" (the lexicon features of the
-words either side). The same functions build the
-training features (tools/ner/train.py) and the run-time ones. Each entity comes with a
-confidence, the mean marginal probability of its tags; the model's meta.json may set a floor
-per label under which an entity is dropped.
+head noun, toolkit/data/organisations.json), "roles" (a role head or an honorific,
+toolkit/data/roles.json) and "context" (the lexicon features of the words either side).
+The same functions build the training features (tools/ner/train.py) and the run-time ones.
+Each entity comes with a confidence, the mean marginal probability of its tags; the model's
+meta.json may set a floor per label under which an entity is dropped.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from toolkit.extract.normalise import norm
 TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]")
 
 
-GROUPS = ("gaz", "places", "names", "words", "orgs", "context")
+GROUPS = ("gaz", "places", "names", "words", "orgs", "roles", "context")
 LEGACY = ("gaz",)  # the groups of a model whose meta.json lists none
 
 
@@ -51,6 +51,16 @@ def org_heads() -> frozenset[str]:
 
     data = load("organisations")
     return frozenset(norm(w) for w in data["ar_heads"] + data["ar_generic"])
+
+
+@cache
+def role_words() -> dict[str, str]:
+    """Normalised Arabic role heads («وزير») and honorifics («السيد»), toolkit/data/roles.json."""
+    from toolkit.extract.lexicon import load
+
+    data = load("roles")
+    return {**{norm(w): "head" for w in data["ar_heads"]},
+            **{norm(w): "honorific" for w in data["ar_honorifics"]}}
 
 
 def places_index() -> dict:
@@ -123,7 +133,7 @@ COMMONNESS_FILE = "ar_name_words"  # toolkit/data/<this>.json, tools/ner/name_wo
 @cache
 def word_commonness() -> dict[str, int]:
     """Name key -> its Zipf frequency as an Arabic word, rounded (wordfreq; only the keys
-    at 3 or more, a word seen once per million words)."""
+    at 2.5 or more: 3 is a word seen once per million words)."""
     from toolkit.extract.lexicon import load
 
     return load(COMMONNESS_FILE)["zipf"]
@@ -190,6 +200,9 @@ def _lexical(word: str, groups: tuple[str, ...]) -> tuple[str, ...]:
     if "orgs" in groups:
         heads = org_heads()
         found.append(f"orghead={key in heads or stem in heads}")
+    if "roles" in groups:
+        roles = role_words()
+        found.append(f"role={roles.get(key) or roles.get(stem) or roles.get('ال' + stem)}")
     return tuple(found)
 
 
@@ -198,10 +211,17 @@ def _in_table(name: str, table: frozenset[str], key: str, bare: str, stem: str) 
             f"{name}-stem={stem in table or 'ال' + stem in table}"]
 
 
+def _lexical_at(words: list[str], i: int, tag: str, groups: tuple[str, ...]) -> list[str]:
+    if not 0 <= i < len(words):
+        return [f"{tag}<>"]
+    return [f"{tag}{x}" for x in _lexical(words[i], groups)]
+
+
 def load_lexicons(groups: tuple[str, ...]) -> None:
     """Read the lexicons of `groups` now (with the model) rather than on the first text."""
     loaders = {"gaz": [gazetteer], "places": [places_index, country_index],
-               "names": [person_names], "words": [word_commonness], "orgs": [org_heads]}
+               "names": [person_names], "words": [word_commonness], "orgs": [org_heads],
+               "roles": [role_words]}
     for group in groups:
         for load in loaders.get(group, []):
             load()
@@ -219,9 +239,8 @@ def features(words: list[str], groups: tuple[str, ...]) -> list[list[str]]:
               f"st-2={stems[i]}", f"st-1={stems[i + 1]}", f"st1={stems[i + 3]}",
               f"st2={stems[i + 4]}", f"shape-1={shapes[i]}", f"shape1={shapes[i + 2]}"]
         if "context" in groups:  # the lexicon features of the words on either side
-            f += [f"-1{x}" for x in _lexical(words[i - 1], groups)] if i else ["-1<>"]
-            f += [f"+1{x}" for x in _lexical(words[i + 1], groups)] if i + 1 < len(words) \
-                else ["+1<>"]
+            for at in (-1, 1):
+                f += _lexical_at(words, i + at, f"{at:+d}", groups)
         out.append(f)
     return out
 

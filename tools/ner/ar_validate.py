@@ -40,7 +40,9 @@ ENTITY_PROBABILITY = (None, 0.5, 0.4, 0.3, 0.2)
 FEATURES = [("gaz",), ("places",), ("places", "names"), ("places", "names", "words"),
             ("places", "names", "words", "orgs"), ("gaz", "names", "words", "orgs"),
             ("places", "names", "words", "orgs", "context"),
-            ("gaz", "places", "names", "words", "orgs", "context")]
+            ("gaz", "places", "names", "words", "orgs", "context"),
+            ("gaz", "places", "names", "words", "context"),
+            ("gaz", "places", "names", "words", "roles", "context")]
 
 
 def folds() -> list[list[str]]:
