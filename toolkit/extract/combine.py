@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from toolkit.extract.ner import Entity
-from toolkit.extract.normalise import Matchable, norm
+from toolkit.extract.normalise import Matchable
 
 
 @dataclass(frozen=True)
@@ -232,8 +232,7 @@ def _lexicon() -> dict[str, frozenset[str]]:
     from toolkit.extract.lexicon import load
 
     roles = load("roles")
-    return {"honorifics": frozenset(w.lower() for w in roles["latin_honorifics"])
-            | frozenset(roles["ar_honorifics"]),  # normalised: matched by `norm`
+    return {"honorifics": frozenset(w.lower() for w in roles["latin_honorifics"]),
             "role_heads": frozenset(w.lower() for w in roles["fr_heads"] + roles["en_heads"])}
 
 
@@ -274,7 +273,7 @@ def _trimmed(text: str, e: Entity) -> Entity | None:
     words = [(m.start() + start, m.end() + start)
              for m in re.finditer(r"\S+", text[start:end])]
     while len(words) > 1 and e.label == "PER" and \
-            _honorific(text[words[0][0]:words[0][1]]):
+            text[words[0][0]:words[0][1]].lower() in _lexicon()["honorifics"]:
         words.pop(0)
     while len(words) > 1 and text[words[-1][0]:words[-1][1]].strip(".,;:'’").lower() in _DANGLING:
         words.pop()
@@ -286,12 +285,6 @@ def _trimmed(text: str, e: Entity) -> Entity | None:
     if end <= start:
         return None
     return Entity(e.label, start, end, text[start:end], e.article if start == e.start else "")
-
-
-def _honorific(word: str) -> bool:
-    """"M.", "Dr", «العميد» (an Arabic one by its normalised letters)."""
-    honorifics = _lexicon()["honorifics"]
-    return word.lower() in honorifics or norm(word) in honorifics
 
 
 def _definite_word(name: str) -> bool:

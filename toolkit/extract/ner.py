@@ -230,22 +230,17 @@ def _without_clitic(entity: Entity, text: str) -> Entity:
         if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
             continue
         first = entity.text[cut:].split()[0]
-        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) \
-                or _known_place(first, entity.label):
+        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) or _known_place(first):
             return _cut(entity, cut)
     return entity
 
 
-def _known_place(word: str, label: str) -> bool:
-    """«أوباري» after «و»: a name the gazetteer or CLDR knows as it stands; for a place the
-    model tagged, the geo index too («ومرزق»; not for a person: «كريم» is no «ك» + Rome)."""
-    from toolkit.extract.geo import lookup
+def _known_place(word: str) -> bool:
+    """«أوباري» after «و»: a name the gazetteer or CLDR knows as it stands."""
     from toolkit.extract.places import arabic_entry
 
     entry = arabic_entry(word)
-    if entry is not None and entry.kind in ("country", "place"):
-        return True
-    return label == "LOC" and lookup(word) is not None
+    return entry is not None and entry.kind in ("country", "place")
 
 
 def _cut(entity: Entity, cut: int, article: str = "") -> Entity:
