@@ -176,11 +176,14 @@ def _own(word: str, groups: tuple[str, ...]) -> tuple[str, ...]:
     """The features of a word on its own (the same wherever it stands)."""
     low = word.lower()
     clitics, stem = split_clitics(word)
+    lexical = _lexical(word, groups)
+    gaz = [f for f in lexical if f.startswith("gaz")]  # where the first models had them:
+    others = [f for f in lexical if not f.startswith("gaz")]  # crfsuite reads them in order
     return (f"w={low}", f"shape={shape(word)}", f"p2={low[:2]}", f"p3={low[:3]}",
             f"s2={low[-2:]}", f"s3={low[-3:]}", f"title={word.istitle()}",
-            f"upper={word.isupper()}", f"stem={stem}", f"pre={clitics}", f"sp2={stem[:2]}",
-            f"sp3={stem[:3]}", f"ss1={stem[-1:]}", f"ss2={stem[-2:]}", f"ss3={stem[-3:]}",
-            *_lexical(word, groups))
+            f"upper={word.isupper()}", *gaz[:2], f"stem={stem}", f"pre={clitics}", *gaz[2:],
+            f"sp2={stem[:2]}", f"sp3={stem[:3]}", f"ss1={stem[-1:]}", f"ss2={stem[-2:]}",
+            f"ss3={stem[-3:]}", *others)
 
 
 @lru_cache(maxsize=65536)
