@@ -9,6 +9,8 @@ documents are scored at document level with the eval set's own score_fields.py (
 expected.jsonl written under build/ner/ar-val/). The mean over both folds chooses:
 --params   the CRF's c1/c2 (train.CRF_PARAMS),
 --policy   which rule families of combine.Policy stay on for Arabic (combine.BY_LANGUAGE),
+--features which lexicon feature groups of toolkit/extract/crf.py the CRF is trained with
+           (train.CRF_FEATURES),
 --decode   the probability of being in an entity that makes a token one though the best
            path leaves it out, and the confidence under which an entity of each label is
            dropped (train.CRF_DECODE).
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train import CRF_DECODE, CRF_PARAMS, DATA, anercorp_chunks, fit_crf
+from train import CRF_DECODE, CRF_FEATURES, CRF_PARAMS, DATA, anercorp_chunks, fit_crf
 
 EVAL = ROOT.parent / "shared" / "data" / "eval"
 OUT = ROOT / "build" / "ner" / "ar-val"
@@ -35,6 +37,12 @@ PARAMS = [{"c1": c1, "c2": c2} for c1, c2 in ((0.05, 0.05), (0.1, 0.05), (0.2, 0
                                                   (0.1, 0.01), (0.1, 0.2))]
 FLOORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 ENTITY_PROBABILITY = (None, 0.5, 0.4, 0.3, 0.2)
+FEATURES = [("gaz",), ("places",), ("places", "names"), ("places", "names", "words"),
+            ("places", "names", "words", "orgs"), ("gaz", "names", "words", "orgs"),
+            ("places", "names", "words", "orgs", "context"),
+            ("gaz", "places", "names", "words", "orgs", "context"),
+            ("gaz", "places", "names", "words", "context"),
+            ("gaz", "places", "names", "words", "roles", "context")]
 
 
 def folds() -> list[list[str]]:
@@ -95,12 +103,13 @@ class Validation:
         self.folds = folds()
         self.records = [write_fold(k, fold) for k, fold in enumerate(self.folds)]
         self.models: list[Path] = []
+        self.groups: tuple[str, ...] = CRF_FEATURES
 
-    def train(self, params: dict) -> None:
-        self.models = []
+    def train(self, params: dict, groups: tuple[str, ...] = CRF_FEATURES) -> None:
+        self.models, self.groups = [], groups
         for k, fold in enumerate(self.folds):
             path = OUT / f"fold{k}" / "crf.model"
-            fit_crf(DATA, fold_lines(fold), path, params)
+            fit_crf(DATA, fold_lines(fold), path, params, groups)
             self.models.append(path)
 
     def score(self, policy, decode: dict) -> list[float]:
@@ -109,7 +118,7 @@ class Validation:
 
         total = [0.0, 0.0, 0.0]
         for k, path in enumerate(self.models):
-            f1 = score_fold(k, self.records[k], Tagger(path, decode), policy)
+            f1 = score_fold(k, self.records[k], Tagger(path, decode, self.groups), policy)
             total = [t + v * len(self.folds[k]) for t, v in zip(total, f1)]
         n = sum(len(f) for f in self.folds)
         return [round(t / n, 3) for t in total]
@@ -124,6 +133,9 @@ def main() -> int:
     parser.add_argument("--params", action="store_true")
     parser.add_argument("--policy", action="store_true")
     parser.add_argument("--decode", action="store_true")
+    parser.add_argument("--features", action="store_true")
+    parser.add_argument("--groups", nargs="+", default=[],
+                        help="feature groups to compare instead of FEATURES, e.g. places+names")
     args = parser.parse_args()
     if not (EVAL / "anercorp").is_dir():
         print(f"ar_validate: {EVAL} not found (the shared data pack)", file=sys.stderr)
@@ -138,8 +150,13 @@ def main() -> int:
         for params in PARAMS:
             v.train(params)
             show(f"c1={params['c1']} c2={params['c2']}", v.score(policy, CRF_DECODE))
+    if args.features or args.groups:
+        for groups in [tuple(g.split("+")) for g in args.groups] or FEATURES:
+            v.train(CRF_PARAMS, groups)
+            show(f"features {'+'.join(groups)}", v.score(policy, CRF_DECODE))
     v.train(CRF_PARAMS)
-    show(f"shipped: {CRF_PARAMS} {CRF_DECODE}", v.score(policy, CRF_DECODE))
+    show(f"shipped: {'+'.join(CRF_FEATURES)} {CRF_PARAMS} {CRF_DECODE}",
+         v.score(policy, CRF_DECODE))
     if args.policy:
         for family in FAMILIES:
             label, other = policy.toggled(family)

@@ -286,9 +286,14 @@ def train(lang: str, max_steps: int | None) -> Path:
 
 CRF_DECODE = {"entity_probability": 0.4, "min_confidence": {}}  # tools/ner/ar_validate.py
 CRF_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150}  # tools/ner/ar_validate.py
+# crf.GROUPS. gaz+places+names+words+context scored better on tools/ner/ar_validate.py
+# --features (people 0.66 -> 0.71) but not on dev, and named a seed's verb a person: not
+# shipped yet (docs/extract.md, "Typed lexicon features")
+CRF_FEATURES = ("gaz",)
 
 
-def fit_crf(data: Path, lines: set[int], path: Path, params: dict | None = None) -> None:
+def fit_crf(data: Path, lines: set[int], path: Path, params: dict | None = None,
+            groups: tuple[str, ...] = CRF_FEATURES) -> None:
     """A CRF (toolkit/extract/crf.py features) on the anercorp-train sentences at `lines`."""
     import pycrfsuite
 
@@ -297,10 +302,21 @@ def fit_crf(data: Path, lines: set[int], path: Path, params: dict | None = None)
     trainer = pycrfsuite.Trainer(verbose=False)
     for sent in read_conll(data / "anercorp-train.conll", lines):
         words = [matchable(t).text or t for t, _ in sent]
-        trainer.append(features(words), [tag for _, tag in sent])
+        trainer.append(features(words, groups), [tag for _, tag in sent])
     trainer.set_params({**CRF_PARAMS, **(params or {}), "feature.possible_transitions": True})
     path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(path))
+
+
+LEXICONS = {
+    "names": "arabic-name-romanizer's resources/names.sqlite3, table units (one-word keys): "
+             "Wikidata people (CC0) and DziriNames/Algerian name lists (CC0, MIT)",
+    "words": "toolkit/data/ar_name_words.json: a name's Zipf frequency as a word (wordfreq)",
+    "places": "toolkit/data/geo_index.json.gz (tools/build_geo_index.py) and the country "
+              "index of toolkit/extract/places.py",
+    "gaz": "toolkit/data/names.json + the country index of toolkit/extract/places.py, "
+           "one feature",
+}
 
 
 def train_crf(lang: str, data: Path) -> None:
@@ -308,6 +324,10 @@ def train_crf(lang: str, data: Path) -> None:
     of eval/anercorp with the same training sentences (README), so it is what ships. Its
     parameters and decoding (CRF_DECODE) were chosen by tools/ner/ar_validate.py on the odd
     eval documents (never the even ones)."""
+    if "words" in CRF_FEATURES:
+        from name_words import main as write_name_words
+
+        write_name_words()  # toolkit/data/ar_name_words.json; kept as it is without wordfreq
     train, dev, trained_eval = anercorp_chunks(data)
     lines = {n for r in train + dev for n in r}  # no early stopping: dev is trained on too
     target = SHIP / lang
@@ -315,6 +335,8 @@ def train_crf(lang: str, data: Path) -> None:
     fit_crf(data, lines, target / "crf.model")
     (target / "meta.json").write_text(json.dumps(
         {"model": "crfsuite", "params": CRF_PARAMS, **CRF_DECODE,
+         "features": list(CRF_FEATURES),
+         "lexicons": {g: LEXICONS[g] for g in CRF_FEATURES if g in LEXICONS},
          "trained_on": "anercorp-train.conll less the even-numbered eval/anercorp documents",
          "chosen_on": "tools/ner/ar_validate.py: 2 folds of the odd eval/anercorp documents, "
          "each model trained without its fold",
