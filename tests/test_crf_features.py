@@ -91,3 +91,9 @@ def test_the_shipped_name_words_are_what_the_tools_script_builds():
 
     shipped = json.loads(name_words.TARGET.read_text("utf-8"))["zipf"]
     assert shipped == name_words.build()
+
+
+def test_a_sentence_s_full_stop_leaves_an_arabic_word_and_stays_on_a_latin_abbreviation():
+    tokens = [m.group(0) for m in crf.TOKEN.finditer("وصل إلى طرابلس. والتقى Dr. Smith عام 2024.")]
+    assert tokens[2:4] == ["طرابلس", "."] and tokens[-2:] == ["2024", "."]
+    assert "Dr." in tokens

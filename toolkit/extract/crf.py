@@ -24,7 +24,9 @@ from pathlib import Path
 
 from toolkit.extract.normalise import norm
 
-TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]")
+# a final "." stays on a Latin word ("Dr.", "U.S."): an Arabic word or a number ends before it,
+# as ANERcorp's tokens do («في طرابلس.» is «طرابلس» and «.»)
+TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*(?:(?<=[A-Za-z])\.)?|[^\w\s]")
 
 
 GROUPS = ("gaz", "places", "names", "words", "orgs", "roles", "context")

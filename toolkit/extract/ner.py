@@ -225,6 +225,8 @@ def _without_clitic(entity: Entity, text: str) -> Entity:
         return _cut(entity, match.end())
     match = _CLITIC_ON_ARTICLE.match(entity.text)
     if match and len(entity.text) - match.end() >= 3:
+        if _known_place(entity.text[match.end() - 1:].split()[0], entity.label):
+            return _cut(entity, match.end() - 1)  # «لليبيا»: ل + «ليبيا», no article
         return _cut(entity, match.end(), article="ال")
     for cut in (2, 1):  # «وبغداد»: «وب» + «غداد» or «و» + «بغداد», whichever the text has
         if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
