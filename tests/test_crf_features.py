@@ -97,3 +97,15 @@ def test_a_sentence_s_full_stop_leaves_an_arabic_word_and_stays_on_a_latin_abbre
     tokens = [m.group(0) for m in crf.TOKEN.finditer("وصل إلى طرابلس. والتقى Dr. Smith عام 2024.")]
     assert tokens[2:4] == ["طرابلس", "."] and tokens[-2:] == ["2024", "."]
     assert "Dr." in tokens
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("لليبيا", "ليبيا"),    # ل + a known country: no article to put back
+    ("بمصر", "مصر"),        # a three-letter country after ب
+    ("كريم", "كريم"),       # not ك + «ريم» (a town): must not be cut
+    ("وروما", "روما"),      # a known city of four letters
+])
+def test_a_clitic_is_cut_off_a_model_place_only_where_the_rest_is_a_known_name(text, kept):
+    from toolkit.extract.ner import Entity, _without_clitic
+
+    assert _without_clitic(Entity("LOC", 0, len(text), text), text).text == kept

@@ -225,24 +225,28 @@ def _without_clitic(entity: Entity, text: str) -> Entity:
         return _cut(entity, match.end())
     match = _CLITIC_ON_ARTICLE.match(entity.text)
     if match and len(entity.text) - match.end() >= 3:
-        if _known_place(entity.text[match.end() - 1:].split()[0], entity.label):
+        if _known_place(entity.text[match.end() - 1:].split()[0]):
             return _cut(entity, match.end() - 1)  # «لليبيا»: ل + «ليبيا», no article
         return _cut(entity, match.end(), article="ال")
     for cut in (2, 1):  # «وبغداد»: «وب» + «غداد» or «و» + «بغداد», whichever the text has
         if not _CLITIC.fullmatch(entity.text[:cut]) or len(entity.text) - cut < 3:
             continue
         first = entity.text[cut:].split()[0]
-        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) or _known_place(first):
+        # Three letters left is too often a word's own first letter cut off («كريم» is
+        # not ك + «ريم», a town): only a country («بمصر») or a word the text has bare.
+        if re.search(rf"(?<![\w]){re.escape(first)}(?!\w)", text) \
+                or _known_place(first, countries_only=len(first) < 4):
             return _cut(entity, cut)
     return entity
 
 
-def _known_place(word: str) -> bool:
+def _known_place(word: str, countries_only: bool = False) -> bool:
     """«أوباري» after «و»: a name the gazetteer or CLDR knows as it stands."""
     from toolkit.extract.places import arabic_entry
 
     entry = arabic_entry(word)
-    return entry is not None and entry.kind in ("country", "place")
+    kinds = ("country",) if countries_only else ("country", "place")
+    return entry is not None and entry.kind in kinds
 
 
 def _cut(entity: Entity, cut: int, article: str = "") -> Entity:
