@@ -112,6 +112,19 @@ def test_default_columns_are_readable(tmp_path):
     assert row["errors"] == ""
 
 
+def test_translated_columns_exist_for_any_target_language(tmp_path):
+    sentences = [{"index": 0, "text": "طرابلس 5 مايو 2025.", "translations": {"fr": "Tripoli."}}]
+    record = arabic_record(translations={"fr": {"title": "Conseil des ministres"}},
+                           summary={"ar": {"method": "lsa", "sentences": sentences}})
+    out = tmp_path / "out.csv"
+    result = export(tmp_path, [record], "--fields", "id,title_fr,summary_fr,title_en", "-o",
+                    str(out))
+    assert result.exit_code == 0, result.output
+    row = read_csv(out)[0]
+    assert (row["title_fr"], row["summary_fr"], row["title_en"]) == (
+        "Conseil des ministres", "Tripoli.", "")
+
+
 def test_dicts_become_compact_json(tmp_path):
     stream = io.BytesIO()
     export_records([arabic_record()], stream, format="csv", fields="source")

@@ -151,6 +151,18 @@ def test_export_and_json_report(argos_env, tmp_path):
     assert set(data["stages"]) == {"ingest", "detect", "translate", "summarize", "extract"}
 
 
+def test_export_columns_carry_the_run_s_target_language(installed, tmp_path):
+    import csv
+
+    out, table = tmp_path / "out.jsonl", tmp_path / "today.csv"
+    result = run(str(DOCS / "en"), "--to", "fr", "-o", str(out), "--export", f"csv:{table}")
+    assert result.exit_code == 0, result.output
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert "title_fr" in rows[0] and "summary_fr" in rows[0] and "title_en" not in rows[0]
+    assert all(row["title_fr"] and row["summary_fr"] for row in rows if row["title"])
+
+
 def test_bad_usage_exits_2(tmp_path):
     assert run(str(DOCS), "--resume").exit_code == 2
     assert run(str(DOCS), "--shard", "4/3").exit_code == 2

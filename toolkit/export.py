@@ -178,17 +178,23 @@ def _summary(record: Record) -> str | None:
     return None if sentences is None else " ".join(str(s.get("text", "")) for s in sentences)
 
 
-def _summary_en(record: Record) -> str | None:
-    """The English summary: summarised in English, or the source summary's translation."""
-    own = _summary_sentences(record, "en")
-    if own is not None:
-        return " ".join(str(s.get("text", "")) for s in own)
-    sentences = _summary_sentences(record, record.get("lang"))
-    if not sentences:
-        return None
-    english = [resolve(s, ["translations", "en"]) for s in sentences]
-    english = [e.get("text") if isinstance(e, dict) else e for e in english]
-    return " ".join(str(e) for e in english if e) or None
+def summary_in(lang: str) -> Callable[[Record], str | None]:
+    """The summary in `lang`: summarised in it, or the source summary's translation."""
+    def summary(record: Record) -> str | None:
+        own = _summary_sentences(record, lang)
+        if own is not None:
+            return " ".join(str(s.get("text", "")) for s in own)
+        sentences = _summary_sentences(record, record.get("lang"))
+        if not sentences:
+            return None
+        translated = [resolve(s, ["translations", lang]) for s in sentences]
+        translated = [t.get("text") if isinstance(t, dict) else t for t in translated]
+        return " ".join(str(t) for t in translated if t) or None
+    return summary
+
+
+def title_in(lang: str) -> Callable[[Record], Any]:
+    return lambda record: _get(record, f"translations.{lang}.title")
 
 
 def _notes(key: str) -> Callable[[Record], list[str] | None]:
@@ -210,15 +216,22 @@ NAMED_COLUMNS: dict[str, Callable[[Record], Any]] = {
     "dates": _dates,
     "references": _references,
     "summary": _summary,
-    "title_en": lambda r: _get(r, "translations.en.title"),
-    "summary_en": _summary_en,
     "errors": _notes("errors"),
     "warnings": _notes("warnings"),
 }
 
-DEFAULT_COLUMNS = ("id", "source.path", "title", "lang", "published", "dateline", "people",
-                   "organisations", "places", "countries", "dates", "references", "summary",
-                   "title_en", "summary_en", "errors")
+# title_<code> and summary_<code> (title_en, summary_fr, ...): the translation into that
+# language; the default columns carry English's, `run --to` its own language's.
+TRANSLATED_COLUMN = re.compile(r"(title|summary)_([a-z]{2,3})")
+
+
+def default_columns(to: str = "en") -> tuple[str, ...]:
+    return ("id", "source.path", "title", "lang", "published", "dateline", "people",
+            "organisations", "places", "countries", "dates", "references", "summary",
+            f"title_{to}", f"summary_{to}", "errors")
+
+
+DEFAULT_COLUMNS = default_columns()
 
 
 @dataclass(frozen=True)
@@ -249,6 +262,9 @@ def parse_fields(fields: str | Iterable[str] | None) -> list[Column]:
 def _column(name: str) -> Column:
     if name in NAMED_COLUMNS:
         return Column(name, NAMED_COLUMNS[name])
+    if translated := TRANSLATED_COLUMN.fullmatch(name):
+        kind, lang = translated.groups()
+        return Column(name, title_in(lang) if kind == "title" else summary_in(lang))
     parts = name.split(".")
     return Column(name, lambda record: resolve(record, parts))
 

@@ -671,7 +671,12 @@ class _Spool:
         """Export the finished records (re-read from the output) in each asked format."""
         if not self.job.exports:
             return
-        from toolkit.export import ExportLockedError, ExportUsageError, export_records
+        from toolkit.export import (
+            ExportLockedError,
+            ExportUsageError,
+            default_columns,
+            export_records,
+        )
         from toolkit.output import OutputUsageError, OutputWriteError
         from toolkit.records import read_records
 
@@ -680,7 +685,8 @@ class _Spool:
             source = self._reopen()
             try:
                 export_records(read_records(source, "export"), path, format=fmt,
-                               flag="--export")
+                               fields=None if fmt == "jsonl" else default_columns(
+                                   self.job.config.to), flag="--export")
             except ExportUsageError as exc:  # e.g. a database whose table does not fit
                 raise OutputUsageError(f"--export {spec}: {exc}") from None
             except ExportLockedError as exc:
