@@ -260,15 +260,20 @@ def test_markdown_marks_dropped():
 def test_jsonl_passthrough(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_bytes(jsonl({"id": "keep-me", "lang": "fr", "text": "Bonjour\u00a0 le monde"},
-                           {"text": "sans id"}, "{broken", {"id": "x", "title": "no text"}))
+                           {"text": "sans id"}, "{broken", {"id": "x", "title": "no text"},
+                           {"title": 5}))
     run = ingest(str(path))
-    kept, numbered, broken, textless = run.records
+    kept, numbered, broken, textless, anonymous = run.records
     assert list(kept)[:3] == ["id", "lang", "text"] and kept["id"] == "keep-me"
     assert kept["text"] == "Bonjour le monde" and kept["sha256"]
     assert numbered["id"] == f"{path}:2"
     assert broken["raw"] == "{broken" and codes(broken) == ["bad_line"]
     assert broken["source"] == {"path": str(path), "kind": "jsonl", "line": 3}
     assert codes(textless) == ["no_text"] and textless["title"] == "no text"
+    # an error row says where it came from, as a good record does (an export shows it)
+    assert textless["id"] == "x" and textless["source"]["line"] == 4
+    assert anonymous["id"] == f"{path}:5"
+    assert anonymous["source"] == {"path": str(path), "kind": "jsonl", "line": 5}
     assert run.exit_code == 1
 
 

@@ -907,6 +907,9 @@ def _jsonl_record(record: Record, path: str, number: int, options: _Options,
     text = record.get("text")
     if not isinstance(text, str):
         what = "has no" if text is None else "has a non-string"
+        # Where it came from, as a good record says it, so an exported error row is traceable.
+        record.setdefault("id", f"{path}:{number}")
+        record.setdefault("source", source)
         return add_error(record, STAGE, "no_text" if text is None else "bad_text",
                          f"{path} line {number}: record {what} 'text' field; give each "
                          "JSON line a 'text' string")
