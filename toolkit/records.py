@@ -70,7 +70,6 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-
 def add_error(record: Record, stage: str, code: str, message: str) -> Record:
     """Add an error entry, unless the record carries the same one already (a stage run
     again over its own output finds nothing new: same errors, exit 0 for them)."""
