@@ -538,8 +538,9 @@ def run(
             stories={} if stories else None,
         )
         job = Job(paths=paths, config=config, output=output, exports=export or [],
-                  state_dir=Path(state) if state else None, resume=resume, only_new=only_new, wait=wait, shard=shard,
-                  report_path=report, progress=progress, quiet=quiet, scheduler=scheduler)
+                  state_dir=Path(state) if state else None, resume=resume, only_new=only_new,
+                  wait=wait, shard=shard, report_path=report, progress=progress, quiet=quiet,
+                  scheduler=scheduler)
         check_usage(job)
     _finish(_run_on_cluster(job) if scheduler else run_job(job))
 

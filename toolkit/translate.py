@@ -58,8 +58,8 @@ BATCH_TYPES = ("tokens", "examples")
 DEFAULT_BATCH_SIZE = 0  # the device's own (DEVICE_BATCH_TOKENS)
 # Source tokens per batch. On CPU a third of the decoding time is copying the beams'
 # attention caches (CTranslate2 grows and reorders them at every step): a small batch keeps
-# them in the core's cache (256: 1.2x faster than 1,024 on the bench, less than half the memory;
-# 128 is slower again). A GPU needs large batches to be busy.
+# them in the core's cache (256: 1.2x faster than 1,024 on the bench, less than half the
+# memory; 128 is slower again). A GPU needs large batches to be busy.
 DEVICE_BATCH_TOKENS = {"cpu": 256, "cuda": 8192}
 MAX_REPLICAS = 32
 DEFAULT_BEAM_SIZE = 4  # argostranslate's default (ARGOS_BEAM_SIZE)
