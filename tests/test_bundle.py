@@ -254,3 +254,17 @@ def test_a_bundle_that_cannot_be_written_ends_like_every_output(installed, tmp_p
     full = invoke(["models", "export", "/dev/full"])
     assert full.exit_code == 5 and "could not write" in full.stderr
     assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.parametrize("args", [["models", "import", ""], ["models", "install", ""],
+                                  ["models", "export", ""], ["doctor", "--bundle", ""]])
+def test_an_empty_file_argument_is_a_usage_error_not_the_current_folder(args):
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert "empty argument" in result.stderr and "'.'" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_bundle_still_says_no_such_file(tmp_path):
+    result = invoke(["models", "import", str(tmp_path / "absent.tar")])
+    assert result.exit_code == 2 and "no such file" in result.stderr

@@ -235,7 +235,8 @@ def models_list(
 
 @models_app.command("install")
 def models_install(
-    files: Annotated[list[Path], typer.Argument(help=".argosmodel files.")],
+    files: Annotated[list[Path], typer.Argument(parser=opt.file_path,
+                                                help=".argosmodel files.")],
     force: Annotated[bool, typer.Option("--force", help="Reinstall the same version or "
                                         "install an older one.")] = False,
 ) -> None:
@@ -294,7 +295,8 @@ def models_download(
 
 @models_app.command("export")
 def models_export(
-    bundle: Annotated[Path, typer.Argument(help="The bundle file to write (a tar).")],
+    bundle: Annotated[Path, typer.Argument(parser=opt.file_path,
+                                           help="The bundle file to write (a tar).")],
     packages: Annotated[Optional[list[str]], typer.Argument(
         help="Pairs (ar-en) or folder names; default: every installed package.")] = None,
 ) -> None:
@@ -309,7 +311,8 @@ def models_export(
 
 @models_app.command("import")
 def models_import(
-    bundle: Annotated[Path, typer.Argument(help="A file made by `toolkit models export`.")],
+    bundle: Annotated[Path, typer.Argument(parser=opt.file_path,
+                                           help="A file made by `toolkit models export`.")],
     force: Annotated[bool, typer.Option("--force", help="Reinstall packages at the same "
                                         "version, or older than the installed ones.")] = False,
 ) -> None:
@@ -564,8 +567,9 @@ def doctor(
         "--from", help="Comma-separated source languages the job must translate.")] = "ar,fr,en",
     json_output: Annotated[bool, typer.Option("--json", help="The diagnosis as JSON.")] = False,
     bundle: Annotated[Optional[Path], typer.Option(
-        "--bundle", help="Also check the installed packages against this bundle "
-        "(`toolkit models export`): missing, different version, extra.")] = None,
+        "--bundle", parser=opt.file_path, metavar="<path>", help="Also check the installed "
+        "packages against this bundle (`toolkit models export`): missing, different version, "
+        "extra.")] = None,
 ) -> None:
     """Can this machine run the job offline? Pairs, pivots, resources, versions; exit 0 or 3.
 

@@ -100,6 +100,13 @@ REPLICAS_DEFAULT = translate.DEFAULT_REPLICAS
 COMPUTE_TYPE_DEFAULT = translate.DEFAULT_COMPUTE_TYPE
 
 
+def file_path(value: str) -> Path:
+    """A file argument as a Path; "" is refused (Path("") would be the current folder, and
+    an unset shell variable in a cron line should not read as ".")."""
+    if not value:
+        raise typer.BadParameter("an empty argument names no file (an unset shell variable?)")
+    return Path(value)
+
 def term_settings(glossary: Optional[Path], protect_entities: bool) -> dict:
     """translate_records' glossary options, only those set (so `run`'s state key, made of
     its options, stays what it was for runs without them)."""
