@@ -38,6 +38,8 @@ from toolkit.records import (
     Progress,
     Record,
     Report,
+    as_dict,
+    as_list,
     chunks,
     encode_line,
     finish,
@@ -117,12 +119,11 @@ def _get(record: Record, dotted: str) -> Any:
 
 
 def _fields(record: Record) -> dict[str, Any]:
-    found = record.get("fields")
-    return found if isinstance(found, dict) else {}
+    return as_dict(record.get("fields"))
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    return [item for item in as_list(value) if isinstance(item, dict)]
 
 
 def _with_note(main: Any, note: Any) -> str:

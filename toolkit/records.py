@@ -444,8 +444,7 @@ class Report:
         self._said: Counter[tuple[str, str]] = Counter()
 
     def new_errors(self, record: Record, known: int) -> None:
-        errors = record.get("errors")
-        for error in (errors if isinstance(errors, list) else [])[known:]:
+        for error in as_list(record.get("errors"))[known:]:
             if not isinstance(error, dict):
                 continue  # not an entry a stage adds
             code = str(error.get("code", "error"))

@@ -26,6 +26,7 @@ from toolkit.records import (
     add_error,
     add_warning,
     already_done,
+    as_dict,
     check_max_chars,
     failed_upstream,
     record_text,
@@ -628,8 +629,7 @@ def _what(target: _Target) -> str:
 
 
 def _targets(record: Record, on: str, *, max_chars: int, cut: bool) -> list[_Target]:
-    translations = record.get("translations")
-    translations = translations if isinstance(translations, dict) else {}
+    translations = as_dict(record.get("translations"))
     source_lang = _record_language(record)
     wanted: list[str | None]
     if on == "source":
