@@ -207,6 +207,29 @@ def test_a_club_named_after_a_town_stays_an_organisation():
                                 "Southampton") == [("ORG", "Southampton")]
 
 
+@pytest.mark.parametrize("text, label, name", [
+    ("The girl was found on a campsite in the northern city of Groningen.", "ORG", "Groningen"),
+    ("A fire broke out in a village west of the capital Manama.", "ORG", "Manama"),
+    ("Le Conseil a siégé hier dans la ville de Sion.", "ORG", "Sion"),
+    ("Les délégués sont arrivés dans la ville d'Ouargla.", "PER", "Ouargla"),
+    ("وقع الانفجار قرب ميناء مدينة مصراتة صباح اليوم.", "PER", "مصراتة"),
+    ("وصل الوفد إلى العاصمة طرابلس مساء أمس.", "ORG", "طرابلس"),
+])
+def test_a_name_a_place_noun_introduces_is_a_place(text, label, name):
+    assert spans_after_cleaning(text, label, name) == [("LOC", name)]
+
+
+@pytest.mark.parametrize("text, label, name", [
+    ("Groningen beat Ajax 2-1 in the city on Sunday.", "ORG", "Groningen"),  # no noun before
+    ("The City of London Corporation approved the plan.", "ORG", "City of London Corporation"),
+    ("He met Secretary of State Warren Christopher.", "PER", "Warren Christopher"),
+    ("The city Mayor Rudolph Giuliani spoke.", "PER", "Rudolph Giuliani"),
+    ("انتهت ولاية ترامب الأولى عام 2021.", "PER", "ترامب"),  # «ولاية»: a term of office too
+])
+def test_a_name_after_other_words_keeps_the_models_type(text, label, name):
+    assert spans_after_cleaning(text, label, name) == [(label, name)]
+
+
 def test_a_small_town_that_is_a_surname_stays_a_person():
     assert spans_after_cleaning("A goal by Charlton sealed it.", "PER",
                                 "Charlton") == [("PER", "Charlton")]

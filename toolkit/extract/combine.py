@@ -31,6 +31,7 @@ class Policy:
     trim: bool = True          # honorifics and dangling function words off model spans
     role_spans: bool = True    # an ORG span that starts with a role ("ministre de ...") is none
     known_places: bool = True  # a PER/ORG span naming a country (PER: a large town) is a place
+    place_nouns: bool = True   # ... or named right after "the city of", «مدينة», "la ville de"
     person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
 
     def without(self, family: str) -> Policy:
@@ -68,7 +69,7 @@ def policy_for(lang: str | None) -> Policy:
 
 FAMILIES = ("rule_people", "unroled_people", "rule_orgs", "rule_places", "adjectives",
             "acronyms", "rule_bounds", "consistency", "trim", "role_spans", "known_places",
-            "person_bounds")
+            "place_nouns", "person_bounds")
 
 
 @lru_cache(maxsize=8192)
@@ -249,13 +250,30 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
         if policy.trim and e.label == "PER" and _definite_word(e.text):
             continue  # «القرار»: one Arabic word with the article is a noun, not a name
         out.append(e)
-    if policy.known_places:
+    if policy.known_places or policy.place_nouns:
         surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
         out = [Entity("LOC", e.start, e.end, e.text, e.article)
                if e.label in ("PER", "ORG") and e.text not in surnames
-               and (place_like_name(e) or _after_compass_word(text, e)) else e
+               and (policy.known_places and (place_like_name(e) or _after_compass_word(text, e))
+                    or policy.place_nouns and _after_place_noun(text, e)) else e
                for e in out]
     return out
+
+
+# "the northern city of Groningen", "the capital Manama", «مدينة بنغازي», "la ville de Sion":
+# a name a place noun introduces is a place, whatever the model read ("Groningen" the club).
+# Lower case only: "City of London Corporation", "Capital One" are names of their own.
+_PLACE_NOUN = re.compile(
+    r"(?:^|[\s(])(?:"
+    r"(?:city|town|village|province|region|port|island|capital) of"
+    r"|(?:the|its|their) (?:capital|city|town|village)"
+    r"|(?:ville|capitale|commune|village|localité|province|région|cité|port|île) (?:de|du|d['’])"
+    r"|(?:la|sa|leur) (?:capitale|ville)"
+    r"|[وفبل]{0,2}(?:مدينة|العاصمة|عاصمة|بلدة|قرية|محافظة|ميناء|جزيرة))\s*$")
+
+
+def _after_place_noun(text: str, e: Entity) -> bool:
+    return bool(_PLACE_NOUN.search(text[max(0, e.start - 24):e.start]))
 
 
 # «وسط جاوا», «شمال مالي», "central Java", "northern Mali": a region of somewhere

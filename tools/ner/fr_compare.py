@@ -1,6 +1,7 @@
 """The French NER recipes weighed by cross-validation on whole HIPE-2020 articles.
 
     python tools/ner/fr_compare.py [--epochs 12] [--every 2] [--only stock finetune rehearse blank]
+    python tools/ner/fr_compare.py --ablate rehearse-12 | --floors rehearse-12
 
 The 36 articles of hipe2020-fr-dev.conll fall in 5 folds (tools/ner/train.py
 `fr_validation`: every fifth article). Each fold's model is trained on the other four and
@@ -104,6 +105,27 @@ def ablate(saved: str, articles) -> None:
         print(f"| {name} | {cell(f1(rows[name]))} |", flush=True)
 
 
+FLOORS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def floors(saved: str, articles, width: int = 8) -> None:
+    """Per-label beam probability floors (toolkit/extract/ner.py `_tagged`) for French, each
+    label's floors in turn on the cross-validation output of a saved checkpoint."""
+    grid = [("none", {})] + [(f"{label} under {floor}", {label: floor})
+                             for label in ("ORG", "LOC", "PER") for floor in FLOORS]
+    rows: dict[str, list] = defaultdict(list)
+    policy = policy_for("fr")
+    for fold, nlp in fold_models(saved):
+        records = fold_records(articles, fold)
+        for name, floor in grid:
+            nlp.meta["min_probability"], nlp.meta["beam_width"] = floor, width
+            rows[name] += extracted(nlp, records, policy)
+    print(f"\nBeam floors ({width} wide), cross-validated {saved} (people / orgs / places)\n")
+    print("| entities left out | F1 |\n|---|---|")
+    for name, _ in grid:
+        print(f"| {name} | {cell(f1(rows[name]))} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=12)
@@ -113,8 +135,13 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=["stock", "finetune", "rehearse", "blank"])
     parser.add_argument("--ablate", metavar="RUN-EPOCH",
                         help="the policy ablation on a saved checkpoint, e.g. rehearse-12")
+    parser.add_argument("--floors", metavar="RUN-EPOCH",
+                        help="beam probability floors per label on a saved checkpoint")
     args = parser.parse_args()
     articles = recipe.hipe_articles(recipe.DATA)
+    if args.floors:
+        floors(args.floors, articles)
+        return 0
     if args.ablate:
         ablate(args.ablate, articles)
         return 0
