@@ -206,3 +206,12 @@ def test_run_with_stories_marks_a_republished_file(argos_env, tmp_path):
     assert copy["story"]["duplicate_of"] == first["id"]
     assert copy["story"]["id"] == first["story"]["id"] and first["story"]["size"] == 2
     assert sum(r["story"]["duplicate_of"] is not None for r in records.values()) == 1
+
+
+def test_a_country_named_as_a_place_weighs_once_by_its_code():
+    from toolkit.stories import _entity_terms
+
+    record = {"fields": {"places": [{"name": "Tripoli", "kind": "place"},
+                                    {"name": "Libya", "kind": "country"}],
+                         "countries": ["LY"]}}
+    assert _entity_terms(record) == ["@l:tripoli", "@c:LY"]

@@ -114,7 +114,8 @@ def _entity_terms(record: Record) -> list[str]:
             if isinstance(name, str) and name.strip():
                 terms.append("@p:" + " ".join(name.lower().split()))
     for place in fields.get("places") or []:
-        if isinstance(place, dict) and isinstance(place.get("name"), str):
+        if isinstance(place, dict) and isinstance(place.get("name"), str) \
+                and place.get("kind") != "country":  # a country counts once, by its code
             terms.append("@l:" + " ".join(place["name"].lower().split()))
     for code in fields.get("countries") or []:
         if isinstance(code, str):

@@ -218,7 +218,9 @@ def _is_dateline_agency(org, dateline) -> bool:
 
 def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy=None
                           ) -> tuple[list[dict], list[str]]:
-    """Countries by first mention; places (cities) once each, leaving out a city that is
+    """Countries (ISO codes) by first mention; places once each, the countries the text
+    names among them ("Britain", kind "country": what a reader and the labelled corpora call a
+    place; an adjective, "Libyan", gives the code alone), leaving out a city that is
     only part of an organisation's name ("University of Tripoli"), and a country word
     that is part of a person's name («جورجيا ميلوني») or of a channel's («قناة روسيا اليوم»).
     With a model, its LOC spans are the places (the country looked up by name) and the
@@ -262,7 +264,8 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
                     continue  # «الجزائر 3 مارس» heads a dispatch from the city
                 if mention.code not in countries:
                     countries.append(mention.code)
-                continue
+                if mention.kind == "adjective":
+                    continue
             surface, start, end = m.surface(mention.start, mention.end)
             if any(o["source"] == name and o["start"] <= start and end <= o["end"]
                    for o in orgs):
@@ -272,12 +275,13 @@ def _places_and_countries(sources, dateline, orgs, people=(), model=None, policy
             key = norm(surface)
             if key not in seen:
                 seen.add(key)
-                places.append({"name": surface, "country": mention.code or None, "start": start,
-                               "end": end, "source": name})
+                places.append({"name": surface, "country": mention.code or None,
+                               "kind": "country" if mention.kind == "country" else "place",
+                               "start": start, "end": end, "source": name})
     if dateline and dateline.place and norm(dateline.place) not in seen:
         start, end = dateline.place_span
-        places.insert(0, {"name": dateline.place, "country": None, "start": start,
-                          "end": end, "source": "text"})
+        places.insert(0, {"name": dateline.place, "country": None, "kind": "place",
+                          "start": start, "end": end, "source": "text"})
     return places, countries
 
 
