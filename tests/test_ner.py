@@ -230,6 +230,29 @@ def test_a_name_after_other_words_keeps_the_models_type(text, label, name):
     assert spans_after_cleaning(text, label, name) == [(label, name)]
 
 
+@pytest.mark.parametrize("text, label, name", [
+    ("وأكد الجانب الليبي دعمه للاتفاق.", "LOC", "الليبي"),
+    ("وقال مسؤول سوداني إن القافلة وصلت.", "PER", "سوداني"),
+    ("Les diplomates libyens ont salué l'accord.", "LOC", "libyens"),
+    ("Sudanese officials said the convoy arrived.", "PER", "Sudanese"),
+])
+def test_a_country_adjective_is_no_name(text, label, name):
+    assert spans_after_cleaning(text, label, name) == []
+
+
+def test_a_surname_that_is_a_country_adjective_stays_a_person():
+    from toolkit.extract.combine import DEFAULT, clean_entities
+
+    text = "Dawn French opened the festival. French said it had sold out."
+    full, alone = "Dawn French", text.rindex("French")
+    found = clean_entities(text, [
+        ner.Entity("PER", 0, len(full), full),
+        ner.Entity("PER", alone, alone + len("French"), "French")], DEFAULT)
+    assert [e.text for e in found] == [full, "French"]
+    assert spans_after_cleaning("Jordan said on Monday it would reopen the border.", "LOC",
+                                "Jordan") == [("LOC", "Jordan")]
+
+
 def test_a_small_town_that_is_a_surname_stays_a_person():
     assert spans_after_cleaning("A goal by Charlton sealed it.", "PER",
                                 "Charlton") == [("PER", "Charlton")]

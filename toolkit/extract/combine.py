@@ -32,6 +32,7 @@ class Policy:
     role_spans: bool = True    # an ORG span that starts with a role ("ministre de ...") is none
     known_places: bool = True  # a PER/ORG span naming a country (PER: a large town) is a place
     place_nouns: bool = True   # ... or named right after "the city of", «مدينة», "la ville de"
+    adjective_spans: bool = True  # a LOC/PER span that is one country adjective is no name
     person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
 
     def without(self, family: str) -> Policy:
@@ -69,7 +70,7 @@ def policy_for(lang: str | None) -> Policy:
 
 FAMILIES = ("rule_people", "unroled_people", "rule_orgs", "rule_places", "adjectives",
             "acronyms", "rule_bounds", "consistency", "trim", "role_spans", "known_places",
-            "place_nouns", "person_bounds")
+            "place_nouns", "adjective_spans", "person_bounds")
 
 
 @lru_cache(maxsize=8192)
@@ -250,14 +251,31 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
         if policy.trim and e.label == "PER" and _definite_word(e.text):
             continue  # «القرار»: one Arabic word with the article is a noun, not a name
         out.append(e)
+    surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
+    if policy.adjective_spans:
+        # «الليبي», "libyens", "Sudanese": the corpora tag no adjective, and the rules read
+        # it for its country; a surname («محمد شياع السوداني», then «السوداني») stays
+        out = [e for e in out if e.label not in ("LOC", "PER") or e.text in surnames
+               or not _country_adjective(e.text)]
     if policy.known_places or policy.place_nouns:
-        surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
         out = [Entity("LOC", e.start, e.end, e.text, e.article)
                if e.label in ("PER", "ORG") and e.text not in surnames
                and (policy.known_places and (place_like_name(e) or _after_compass_word(text, e))
                     or policy.place_nouns and _after_place_noun(text, e)) else e
                for e in out]
     return out
+
+
+def _country_adjective(name: str) -> bool:
+    from toolkit.extract.normalise import is_arabic
+    from toolkit.extract.places import arabic_entry, is_adjective
+
+    if " " in name.strip():
+        return False
+    if is_arabic(name):
+        entry = arabic_entry(name)
+        return entry is not None and entry.kind == "adjective"
+    return is_adjective(name)
 
 
 # "the northern city of Groningen", "the capital Manama", «مدينة بنغازي», "la ville de Sion":
