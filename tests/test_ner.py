@@ -414,3 +414,21 @@ def test_french_keeps_organisations_defined_by_an_acronym_not_other_rule_ones():
     orgs = {o["name"]: o["acronym"] for o in fields["organisations"]}
     assert orgs.get("Action contre la faim") == "ACF"
     assert not any("gouvernement" in name for name in orgs)
+
+
+def test_records_tagged_in_batches_get_the_fields_each_gets_alone():
+    # extract_records lets the model read BATCH records together (ner.tag_ahead): the
+    # batch must change nothing, whatever the languages mixed in it and its cut-off
+    from toolkit.detect import detect_records
+    from toolkit.extract import BATCH, extract_fields
+    from toolkit.ingest import ingest_paths
+
+    folders = [str(ROOT / "fixtures" / "docs" / lang) for lang in ("ar", "fr", "en")]
+    records = [r for r in detect_records(ingest_paths(folders)) if r.get("text")]
+    records = sorted(records, key=lambda r: r["source"]["path"][-12:])[:BATCH + 3]
+    assert {r["lang"] for r in records[:BATCH]} == {"ar", "fr", "en"}
+    alone = [extract_fields(r["text"], title=r.get("title"), lang=r.get("lang")) for r in
+             [dict(r) for r in records]]
+    ner.tag_ahead({})
+    batched = [r["fields"] for r in extract_records([dict(r) for r in records])]
+    assert [{k: v for k, v in f.items() if k != "params"} for f in batched] == alone

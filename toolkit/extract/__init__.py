@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from toolkit.records import (
@@ -41,30 +42,61 @@ def extract_records(
 
     check_max_chars(max_chars)
     params = stage_params(max_chars=max_chars, cut=cut, ner=fingerprint())
-    for record in records:
-        if failed_upstream(record) or already_done(record.get("fields"), params, force):
+    records = iter(records)
+    while batch := list(islice(records, BATCH)):
+        jobs = [_job(record, params, force, max_chars, cut) for record in batch]
+        _tag_ahead(jobs)
+        for record, job in zip(batch, jobs):
+            if job is not None:
+                _extract_into(record, *job, params)
             yield record
-            continue
-        text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
-        if text is None:
-            yield record
-            continue
-        title = record_title(record, STAGE, max_chars=max_chars, cut=cut)
-        if title is False:
-            yield record
-            continue
-        try:
-            summary = record.get("summary") if isinstance(record.get("summary"), dict) else None
-            fields = extract_fields(text, title=title, lang=_lang_of(record),
-                                    translation=_english_translation(record), summary=summary,
-                                    sent=_sent_on(record))
-        except RecursionError:  # a pathological text: say so, keep the batch going
-            add_warning(record, STAGE, "extract_failed", "text too deeply nested to extract")
-            yield record
-            continue
-        fields["params"] = params
-        record["fields"] = fields
-        yield record
+
+
+BATCH = 16  # records whose names the model tags together (ner.tag_ahead)
+
+
+def _job(record: Record, params: dict, force: bool, max_chars: int, cut: bool
+         ) -> tuple[str, str | None, str] | None:
+    """(text, title, language) to extract from, or None where the record is passed on as it
+    is (an error entry added where its text or title is refused)."""
+    if failed_upstream(record) or already_done(record.get("fields"), params, force):
+        return None
+    text = record_text(record, STAGE, max_chars=max_chars, cut=cut)
+    if text is None:
+        return None
+    title = record_title(record, STAGE, max_chars=max_chars, cut=cut)
+    return None if title is False else (text, title, _lang_of(record) or guess_lang(text))
+
+
+def _tag_ahead(jobs: list) -> None:
+    """The model reads the batch's titles and texts together, language by language; where
+    that fails each record is read on its own (and fails alone)."""
+    from toolkit.extract import ner
+    from toolkit.extract.normalise import matchable
+
+    texts: dict[str, list[str]] = {}
+    try:
+        for job in jobs:
+            if job is not None:
+                text, title, lang = job
+                texts.setdefault(lang, []).extend(matchable(t).text for t in (title, text) if t)
+        ner.tag_ahead(texts)
+    except RecursionError:
+        ner.tag_ahead({})
+
+
+def _extract_into(record: Record, text: str, title: str | None, lang: str,
+                  params: dict) -> None:
+    try:
+        summary = record.get("summary") if isinstance(record.get("summary"), dict) else None
+        fields = extract_fields(text, title=title, lang=lang,
+                                translation=_english_translation(record), summary=summary,
+                                sent=_sent_on(record))
+    except RecursionError:  # a pathological text: say so, keep the batch going
+        add_warning(record, STAGE, "extract_failed", "text too deeply nested to extract")
+        return
+    fields["params"] = params
+    record["fields"] = fields
 
 
 def extract_fields(text: str, *, title: str | None = None, lang: str | None = None,

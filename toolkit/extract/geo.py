@@ -44,6 +44,7 @@ class Place:
     population: int | None  # cities only
 
 
+@lru_cache(maxsize=1 << 16)  # extract asks for every run of words; the same words recur
 def lookup(name: str, lang: str | None = None) -> Place | None:
     """The place `name` names, clitics allowed in Arabic; None for no known place.
 
@@ -86,6 +87,7 @@ def is_country(name: str, lang: str | None = None) -> str | None:
     return place.country if place and place.kind == "country" else None
 
 
+@lru_cache(maxsize=1 << 16)
 def arabic_key(name: str, article: bool = True) -> str:
     """An Arabic name's key: normalised letters, final ة as ه, no article on any word
     («الشرق الأوسط» -> «شرق اوسط»). A hamza on the alef says its letters are no article
