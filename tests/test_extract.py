@@ -410,6 +410,26 @@ def test_max_chars_that_no_text_could_meet_is_bad_usage():
             list(extract_records([{"text": "x"}], max_chars=bad))
 
 
+@pytest.mark.parametrize("text, place", [
+    ("Larisa Sayenko MINSK 2025-08-30 A senior politician said on Friday.", "MINSK"),
+    ("Talks resume.\n\nTHE HAGUE 2025-08-30 The court said on Friday.", "THE HAGUE"),
+    ("HOUSTON 2025-08-30 Oil rose on Friday.", "HOUSTON"),
+])
+def test_a_wire_dateline_in_capitals_with_an_iso_date(text, place):
+    fields = fields_of(text, lang="en")
+    assert fields["dateline"]["place"] == place and fields["published"] == "2025-08-30"
+    assert place in [p["name"] for p in fields["places"]]
+
+
+@pytest.mark.parametrize("text", [
+    "NATO 2025-08-30 The alliance said on Friday.",  # capitals and a date, but no place
+    "EDWARDS 2025-08-30 finished third.",
+    "The report, MINSK 2025-08-30, was filed late.",  # not at the head of a line
+])
+def test_capitals_before_an_iso_date_are_no_dateline_unless_a_known_place_heads_a_line(text):
+    assert fields_of(text, lang="en")["dateline"] is None
+
+
 def test_dispatch_styles_of_round_nine():
     """Datelines without a full date or without an agency, names a lexicon does not list,
     and capitalised runs that hold people rather than bodies."""

@@ -48,6 +48,13 @@ _DATELINE_PLACE_AGENCY = re.compile(
     r"^[ \t]*(?P<place>[\u0600-\u06ffA-Z][^\W\d_]*(?:[ \t][^\W\d_]+)?)[ \t]*[-–—/][ \t]*"
     r"(?P<agency>[^\W\d_]{2,12})[ \t]*$", re.MULTILINE)
 
+# "MINSK 1996-08-30 A senior politician ...", after a byline ("Larisa Sayenko MINSK ..."):
+# a place in capitals, an ISO date, no agency; the place must be one the geo index knows.
+_DATELINE_CAPITALS_ISO = re.compile(
+    r"^[ \t]*(?:[A-Z][a-z]+(?:[ \t][A-Z][\w'.-]+){0,2}[ \t]+)?"
+    r"(?P<place>[A-Z][A-Z'.-]+(?:[ \t][A-Z][A-Z'.-]+){0,2})[ \t]+"
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?=[ \t]|$)", re.MULTILINE)
+
 # «الكويت - 3 - 3 (كونا)»: day and month in figures, no year.
 _NUMERIC_DAY_MONTH = re.compile(r"\d{1,2}[ \t]*[-/][ \t]*\d{1,2}")
 
@@ -123,6 +130,12 @@ def find_dateline(m: Matchable) -> Dateline | None:
         ps, pe = m.span(match.start("place"), match.end("place"))
         start, end = m.span(match.start("place"), match.end("date"))
         return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
+    for match in _DATELINE_CAPITALS_ISO.finditer(head):
+        published = _date_of(match["date"])
+        if published and _known_place(match["place"]):
+            ps, pe = m.span(match.start("place"), match.end("place"))
+            start, end = m.span(match.start("place"), match.end("date"))
+            return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
     for match in _DATELINE_PLACE_AGENCY.finditer(head[:200]):
         if known_agency(match["agency"]) and _known_city(match["place"]):
             ps, pe = m.span(match.start("place"), match.end("place"))
@@ -153,6 +166,14 @@ def _known_city(place: str) -> bool:
         entry = arabic_entry(norm(place))
         return entry is not None and entry.kind in ("place", "country")
     return latin_place(place) or latin_place(place.title())
+
+
+def _known_place(place: str) -> bool:
+    """A city, region or country the geo index knows ("MINSK", "TEXAS", "THE HAGUE")."""
+    from toolkit.extract import geo
+
+    return any(geo.lookup(form) for form in (place, place.title(), re.sub(
+        r"^The ", "", place.title())))
 
 
 def _place_like(place: str) -> bool:
