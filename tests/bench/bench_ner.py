@@ -2,9 +2,9 @@
 own `nlp.pipe` over the same pipelines, side by side; throughput and peak RSS.
 
 Documents: 400-word windows over the fixture documents (ar, fr, en in turn), all different,
-so every side reads the same mixed batch and no side reads a text twice. Each side runs in its own process
-(its peak RSS is its own). Exits 1 when the shipped extract reads fewer than --goal
-documents per second.
+so every side reads the same mixed batch and no side reads a text twice. Each side runs in
+its own process (its peak RSS is its own). Exits 1 when the shipped extract reads fewer
+than --goal documents per second.
 
     python tests/bench/bench_ner.py [--docs 300] [--goal 20]
 """

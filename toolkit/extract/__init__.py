@@ -50,6 +50,7 @@ def extract_records(
             if job is not None:
                 _extract_into(record, *job, params)
             yield record
+        _tag_ahead([])  # nothing tagged for this batch outlives it
 
 
 BATCH = 16  # records whose names the model tags together (ner.tag_ahead)

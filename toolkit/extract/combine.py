@@ -254,7 +254,7 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
     surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
     if policy.adjective_spans:
         # «الليبي», "libyens", "Sudanese": the corpora tag no adjective, and the rules read
-        # it for its country; a surname («محمد شياع السوداني», then «السوداني») stays
+        # it for its country; a surname ("Dawn French", then "French") stays
         out = [e for e in out if e.label not in ("LOC", "PER") or e.text in surnames
                or not _country_adjective(e.text)]
     if policy.known_places or policy.place_nouns:
