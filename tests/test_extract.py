@@ -421,6 +421,15 @@ def test_a_wire_dateline_in_capitals_with_an_iso_date(text, place):
     assert place in [p["name"] for p in fields["places"]]
 
 
+def test_the_reporter_before_a_wire_dateline_is_a_person_and_no_organisation():
+    fields = fields_of("Mishi Saran HONG KONG 2025-08-30 Shares fell on Friday.", lang="en")
+    assert fields["dateline"]["place"] == "HONG KONG"
+    assert [p["name"] for p in fields["people"]] == ["Mishi Saran"]
+    assert fields["organisations"] == []
+    # one word before the place is no name to report ("Reuters MINSK ...")
+    assert fields_of("Reuters MINSK 2025-08-30 Talks resumed.", lang="en")["people"] == []
+
+
 @pytest.mark.parametrize("text", [
     "NATO 2025-08-30 The alliance said on Friday.",  # capitals and a date, but no place
     "EDWARDS 2025-08-30 finished third.",

@@ -125,7 +125,7 @@ def extract_fields(text: str, *, title: str | None = None, lang: str | None = No
     sources = [(name, m) for name, m in (("title", head), ("text", body)) if m is not None]
     policy = policy or policy_for(lang)
     model = _model_entities(sources, lang, policy)
-    people = _people(sources, lang, model, policy)
+    people = _people(sources, lang, model, policy, dateline.byline if dateline else None)
     if translation:
         _add_english_names(people, text, lang, translation, summary)
     from toolkit.romanise import fill_name_en
@@ -194,15 +194,20 @@ def _model_entities(sources, lang, policy) -> dict | None:
             for (name, m), ents in zip(sources, found)}
 
 
-def _people(sources, lang, model=None, policy=None) -> list[dict]:
+def _people(sources, lang, model=None, policy=None, byline=None) -> list[dict]:
+    """People of the title and text; a wire dateline's reporter ("Larisa Sayenko MINSK
+    1996-08-30") is one where nothing else read those words as a person."""
     from toolkit.extract.combine import model_people
-    from toolkit.extract.people import Person, find_people, merge
+    from toolkit.extract.people import Person, find_people, merge, name_key
 
     found = []
     for name, m in sources:
         people = find_people(m, lang)
         if model is not None:
             people = model_people(m, model[name], people, policy, Person)
+        if name == "text" and byline and not any(
+                p.start < byline[2] and byline[1] < p.end for p in people):
+            people.append(Person(byline[0], None, byline[1], byline[2], name_key(byline[0])))
         for person in people:
             person.source = name
             found.append(person)

@@ -51,7 +51,7 @@ _DATELINE_PLACE_AGENCY = re.compile(
 # "MINSK 1996-08-30 A senior politician ...", after a byline ("Larisa Sayenko MINSK ..."):
 # a place in capitals, an ISO date, no agency; the place must be one the geo index knows.
 _DATELINE_CAPITALS_ISO = re.compile(
-    r"^[ \t]*(?:[A-Z][a-z]+(?:[ \t][A-Z][\w'.-]+){0,2}[ \t]+)?"
+    r"^[ \t]*(?:(?P<byline>[A-Z][a-z]+(?:[ \t][A-Z][a-z][\w'.-]*){0,2})[ \t]+)?"
     r"(?P<place>[A-Z][A-Z'.-]+(?:[ \t][A-Z][A-Z'.-]+){0,2})[ \t]+"
     r"(?P<date>\d{4}-\d{2}-\d{2})(?=[ \t]|$)", re.MULTILINE)
 
@@ -74,6 +74,8 @@ class Dateline:
     place_span: tuple[int, int] | None = None
     # «الكويت - 3 - 3 (كونا)»: (start, end, day, month) of a date in figures without year
     day_month: tuple[int, int, int, int] | None = None
+    # "Larisa Sayenko MINSK 1996-08-30": (name, start, end) of the reporter before the place
+    byline: tuple[str, int, int] | None = None
 
     def as_dict(self) -> dict:
         return {"place": self.place, "agency": self.agency, "start": self.start,
@@ -134,8 +136,14 @@ def find_dateline(m: Matchable) -> Dateline | None:
         published = _date_of(match["date"])
         if published and _known_place(match["place"]):
             ps, pe = m.span(match.start("place"), match.end("place"))
-            start, end = m.span(match.start("place"), match.end("date"))
-            return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe))
+            start, end = m.span(match.start("byline" if match["byline"] else "place"),
+                                match.end("date"))
+            byline = None
+            if match["byline"] and " " in match["byline"] and not _known_place(
+                    match["byline"]):  # a reporter's name: two words at least
+                byline = m.surface(match.start("byline"), match.end("byline"))
+            return Dateline(m.source[ps:pe], None, start, end, published, (ps, pe),
+                            byline=byline)
     for match in _DATELINE_PLACE_AGENCY.finditer(head[:200]):
         if known_agency(match["agency"]) and _known_city(match["place"]):
             ps, pe = m.span(match.start("place"), match.end("place"))
