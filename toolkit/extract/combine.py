@@ -267,15 +267,9 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
 
 
 def _country_adjective(name: str) -> bool:
-    from toolkit.extract.normalise import is_arabic
-    from toolkit.extract.places import arabic_entry, is_adjective
+    from toolkit.extract.places import country_adjective
 
-    if " " in name.strip():
-        return False
-    if is_arabic(name):
-        entry = arabic_entry(name)
-        return entry is not None and entry.kind == "adjective"
-    return is_adjective(name)
+    return " " not in name.strip() and country_adjective(name)
 
 
 # "the northern city of Groningen", "the capital Manama", «مدينة بنغازي», "la ville de Sion":

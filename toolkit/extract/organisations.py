@@ -234,13 +234,6 @@ def _construct_head_with_adjective(tokens: list[Token], i: int) -> int | None:
     return None
 
 
-def _country_adjective_ar(word: str) -> bool:
-    from toolkit.extract.places import arabic_entry
-
-    entry = arabic_entry(word)
-    return entry is not None and entry.kind == "adjective"
-
-
 def _nisba(word: str) -> bool:
     return re.fullmatch(r"ال\w+ي(?:ة)?", word) is not None
 
@@ -295,14 +288,13 @@ def _brand_word(tokens: list[Token], k: int) -> bool:
     if word.endswith(("ة", "ى", "ية")) or word in _AR_STOP or _person_word(word) \
             or _ar_head(word) is not None or _is_place(word):
         return False
-    from toolkit.extract.places import arabic_entry
+    from toolkit.extract.places import arabic_adjective, arabic_entry
 
     if arabic_entry(word) is not None:
         return False
     nxt = tokens[k + 1].text if k + 1 < len(tokens) else ""
     if word.endswith("ي"):  # «إيني الإيطالي», not «مجمع صناعي»
-        entry = arabic_entry(nxt) if nxt else None
-        return entry is not None and entry.kind == "adjective"
+        return bool(nxt) and arabic_adjective(nxt)
     return not nxt or not tokens[k + 1].is_word or nxt in _AR_STOP \
         or re.match(r"(?:و?ال|لل)", nxt) is not None or _person_word(nxt)
 
@@ -312,11 +304,13 @@ def _ar_named(words: list[str], cut: int) -> bool:
     place («مديرية أمن سبها»). «لجنة فنية مشتركة», «سفارة عراقية» describe ("a joint
     technical committee"), and a generic noun with only an adjective of kind
     («المحكمة الابتدائية», «المجلس البلدي») refers to one without naming it."""
+    from toolkit.extract.places import arabic_adjective
+
     lex = _lexicon()
     if all(w in lex["ar_kind_adjectives"] or w in _RANK and words[0][cut:] in lex["ar_generic"]
            for w in words[1:]):
         return False  # «المجلس البلدي»; but «المجلس البلدي مصراتة» names its town
-    if len(words) == 2 and words[0][cut:] in lex["ar_generic"] and _country_adjective_ar(words[1]):
+    if len(words) == 2 and words[0][cut:] in lex["ar_generic"] and arabic_adjective(words[1]):
         return False  # «الحكومة الإيطالية»: "the Italian government", not a name
     if words[0][cut:].startswith("ال"):
         return True

@@ -323,6 +323,19 @@ def _geo_entry(name: str, lang: str | None) -> Entry | None:
 WELL_KNOWN_TOWN = 100_000
 
 
+def country_adjective(word: str) -> bool:
+    """A country adjective in Arabic, French or English («الليبي», 'libyens', 'Sudanese')."""
+    from toolkit.extract.normalise import is_arabic
+
+    return arabic_adjective(word) if is_arabic(word) else is_adjective(word)
+
+
+def arabic_adjective(word: str) -> bool:
+    """An Arabic country adjective, clitics and article allowed («الليبية», «سوداني»)."""
+    entry = arabic_entry(word)
+    return entry is not None and entry.kind == "adjective"
+
+
 def is_adjective(word: str) -> bool:
     """A French or English country adjective ('italien', 'marocain', 'Turkish')."""
     index = _index()
