@@ -107,6 +107,7 @@ def file_path(value: str) -> Path:
         raise typer.BadParameter("an empty argument names no file (an unset shell variable?)")
     return Path(value)
 
+
 def term_settings(glossary: Optional[Path], protect_entities: bool) -> dict:
     """translate_records' glossary options, only those set (so `run`'s state key, made of
     its options, stays what it was for runs without them)."""
