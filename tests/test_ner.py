@@ -240,6 +240,53 @@ def test_a_country_adjective_is_no_name(text, label, name):
     assert spans_after_cleaning(text, label, name) == []
 
 
+def given_name_spans(text: str, spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    from toolkit.extract.combine import given_name_people
+
+    entities = [ner.Entity(label, text.index(name), text.index(name) + len(name), name)
+                for label, name in spans]
+    return [(e.label, e.text) for e in given_name_people(text, entities)]
+
+
+@pytest.mark.parametrize("text, spans, expected", [
+    # the last of a results list, read as an organisation
+    ("Italy (Adler Capelli, Andrea Collinelli, Mauro Trentino) 4:00.958",
+     [("PER", "Adler Capelli"), ("PER", "Andrea Collinelli"), ("ORG", "Mauro Trentino")],
+     [("PER", "Adler Capelli"), ("PER", "Andrea Collinelli"), ("PER", "Mauro Trentino")]),
+    ("beat Russia (Anton Chantyr, Edouard Gritsoun)", [("LOC", "Edouard Gritsoun")],
+     [("PER", "Anton Chantyr"), ("PER", "Edouard Gritsoun")]),
+    # one the model left untagged
+    ("Third was Cyril Bos of France.", [("LOC", "France")],
+     [("PER", "Cyril Bos"), ("LOC", "France")]),
+    ("Le maire Pierre-Yves Dufour a signé.", [], [("PER", "Pierre-Yves Dufour")]),
+])
+def test_a_given_name_and_a_surname_are_a_person(text, spans, expected):
+    assert given_name_spans(text, spans) == expected
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("Flights to Santiago de Cuba resumed.", [("LOC", "Santiago de Cuba")]),  # a known place
+    ("She studied at Florence University.", [("ORG", "Florence University")]),  # an org head
+    ("The decision of Real Madrid Laurent stood.", []),  # inside a longer capitalised name
+    ("Fans of Port Louis Marcel cheered.", []),
+    ("Will Power said May Day was near.", []),  # common words are no given names here
+    ("Paris Saint-Germain and China Southern signed.", []),
+    ("Then Mauro arrived late.", []),  # a given name alone is not enough
+    ("وصل محمد علي إلى بنغازي.", []),  # Latin given names only
+])
+def test_a_given_name_rule_must_not_fire(text, spans):
+    assert given_name_spans(text, spans) == spans
+
+
+def test_a_given_name_rule_is_a_policy_family():
+    from toolkit.extract.combine import DEFAULT, FAMILIES
+
+    text = "The Italian team, Adler Capelli and Mauro Trentino, won in Manchester."
+    with_rule = fields_of(text, "en")
+    assert "Mauro Trentino" in [p["name"] for p in with_rule["people"]]
+    assert "given_names" in FAMILIES and DEFAULT.given_names
+
+
 def test_a_surname_that_is_a_country_adjective_stays_a_person():
     from toolkit.extract.combine import DEFAULT, clean_entities
 

@@ -186,10 +186,14 @@ def _model_entities(sources, lang, policy) -> dict | None:
 
     if not ner.available(lang):
         return None
-    from toolkit.extract.combine import clean_entities
+    from toolkit.extract.combine import clean_entities, given_name_people
 
-    found = ner.find_entities([m.text for _, m in sources], lang,
-                              consistency=policy.consistency)
+    texts = [m.text for _, m in sources]
+    found = ner.find_entities(texts, lang, consistency=False)
+    if policy.given_names and lang != "ar":
+        found = [given_name_people(text, ents) for text, ents in zip(texts, found)]
+    if policy.consistency:
+        found = ner.consistent(found, texts, lang)
     return {name: clean_entities(m.text, ents, policy)
             for (name, m), ents in zip(sources, found)}
 

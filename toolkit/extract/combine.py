@@ -34,6 +34,7 @@ class Policy:
     place_nouns: bool = True   # ... or named right after "the city of", «مدينة», "la ville de"
     adjective_spans: bool = True  # a LOC/PER span that is one country adjective is no name
     person_bounds: bool = True  # a rule's fuller name, or a name with a role, beats the model's
+    given_names: bool = True   # a given name and a surname is a person ("Mauro Trentino")
 
     def without(self, family: str) -> Policy:
         return replace(self, **{family: False})
@@ -70,7 +71,7 @@ def policy_for(lang: str | None) -> Policy:
 
 FAMILIES = ("rule_people", "unroled_people", "rule_orgs", "rule_places", "adjectives",
             "acronyms", "rule_bounds", "consistency", "trim", "role_spans", "known_places",
-            "place_nouns", "adjective_spans", "person_bounds")
+            "place_nouns", "adjective_spans", "person_bounds", "given_names")
 
 
 @lru_cache(maxsize=8192)
@@ -236,6 +237,64 @@ def _lexicon() -> dict[str, frozenset[str]]:
     roles = load("roles")
     return {"honorifics": frozenset(w.lower() for w in roles["latin_honorifics"]),
             "role_heads": frozenset(w.lower() for w in roles["fr_heads"] + roles["en_heads"])}
+
+
+# --- given names ------------------------------------------------------------------------------
+
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_TITLE_WORD = rf"(?:[{_UPPER}]['’])?[{_UPPER}][{_LOWER}][\w'’-]*"
+_PARTICLES = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|al|el|bin|ben|ibn)"
+
+
+@lru_cache(maxsize=1)
+def _given_name_pattern() -> re.Pattern:
+    from toolkit.extract.lexicon import load, trie_pattern
+
+    given = trie_pattern(load("given_names")["names"])
+    return re.compile(
+        rf"(?<![\w'’-])(?:{given})(?:-(?:{given}))?"
+        rf"(?:\s+{_PARTICLES})*\s+{_TITLE_WORD}(?![\w'’-])")
+
+
+def given_name_people(text: str, entities: list[Entity]) -> list[Entity]:
+    """A given name followed by a surname is a person, whatever the model read: an ORG or
+    LOC span that is one ("Mauro Trentino" at the end of a results list) becomes PER, and
+    one the model left untagged ("Cyril Bos") is added. Not where the whole names a known
+    place ("Santiago de Cuba") or ends in an organisation's head word ("Florence
+    University"), nor inside a longer capitalised name ("Port Louis"). The given names are
+    those common to several countries (tools/ner/given_names.py)."""
+    pattern = _given_name_pattern()
+    out = []
+    for e in entities:
+        if e.label in ("ORG", "LOC") and pattern.fullmatch(e.text) and _person_like(e.text):
+            e = Entity("PER", e.start, e.end, e.text, e.article)
+        out.append(e)
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if not overlaps(start, end, [(e.start, e.end) for e in out]) \
+                and not _LONGER_NAME_BEFORE.search(text, max(0, start - 40), start) \
+                and not _LONGER_NAME_AFTER.match(text, end) \
+                and _person_like(match.group()):
+            out.append(Entity("PER", start, end, match.group()))
+    return sorted(out, key=lambda e: e.start)
+
+
+_LONGER_NAME_BEFORE = re.compile(rf"(?<![\w'’-]){_TITLE_WORD}[ \t]+$")
+_LONGER_NAME_AFTER = re.compile(rf"[ \t]+{_TITLE_WORD}")
+
+
+def _person_like(name: str) -> bool:
+    last = name.split()[-1].lower()
+    return known_place(name) is None and last not in _org_heads()
+
+
+@lru_cache(maxsize=1)
+def _org_heads() -> frozenset[str]:
+    from toolkit.extract.lexicon import load
+
+    orgs = load("organisations")
+    return frozenset(w.lower() for key in ("en_heads", "fr_heads", "latin_brand_heads")
+                     for w in orgs[key])
 
 
 def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[Entity]:
