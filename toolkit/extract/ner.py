@@ -201,9 +201,6 @@ def find_entities(texts: list[str], lang: str | None, *, consistency: bool = Tru
         found = [ents if ents is not None else next(tagged) for ents in found]
     if lang == "ar":
         found = [[_without_clitic(e, texts[i]) for e in ents] for i, ents in enumerate(found)]
-    import os
-    if os.environ.get("TK_LISTS"):
-        found = [coordinated(ents, texts[i], lang) for i, ents in enumerate(found)]
     return consistent(found, texts, lang) if consistency else found
 
 
@@ -277,44 +274,6 @@ def _known_place(word: str, countries_only: bool = False) -> bool:
 
 def _cut(entity: Entity, cut: int, article: str = "") -> Entity:
     return Entity(entity.label, entity.start + cut, entity.end, entity.text[cut:], article)
-
-
-# --- coordinated lists ------------------------------------------------------------------------
-
-_LIST_GAP = {
-    "en": re.compile(r"\s*(?:,|;|,? and|,? or)\s*"),
-    "fr": re.compile(r"\s*(?:,|;|,? et|,? ou)\s*"),
-    "ar": re.compile(r"\s*(?:[،,;؛]\s*و?|و)\s*"),
-}
-
-
-def coordinated(ents: list[Entity], text: str, lang: str | None) -> list[Entity]:
-    gap = _LIST_GAP.get(lang or "")
-    if gap is None or len(ents) < 3:
-        return ents
-    ents = sorted(ents, key=lambda e: e.start)
-    runs, run = [], [ents[0]]
-    for prev, e in zip(ents, ents[1:]):
-        if gap.fullmatch(text[prev.end:e.start]) and e.start > prev.end:
-            run.append(e)
-        else:
-            runs.append(run)
-            run = [e]
-    runs.append(run)
-    out = []
-    import os
-    k = float(os.environ.get("TK_LISTS_RATIO", "2"))
-    for run in runs:
-        counts = Counter(e.label for e in run)
-        label, n = counts.most_common(1)[0]
-        if len(run) >= 3 and n >= 2 and n >= k * (len(run) - n):
-            if os.environ.get("TK_LISTS_SHOW"):
-                for e in run:
-                    if e.label != label:
-                        print("LIST", e.label, "->", label, e.text, "|", [x.text for x in run])
-            run = [Entity(label, e.start, e.end, e.text, e.article) for e in run]
-        out += run
-    return out
 
 
 # --- document consistency ---------------------------------------------------------------------
