@@ -467,3 +467,18 @@ def test_dispatch_styles_of_round_nine():
     assert {o["name"] for o in imf["organisations"]} >= {"Central Bank of Egypt",
                                                           "Ministry of Health"}
     assert "Ivanna Vladkova Hollar" in {p["name"] for p in imf["people"]}
+
+
+def rule_organisations(text: str, lang: str) -> list[str]:
+    from toolkit.extract.normalise import matchable
+    from toolkit.extract.organisations import find_organisations
+
+    return [o.name for o in find_organisations(matchable(text), lang)]
+
+
+def test_a_rank_after_an_organisation_head_is_no_name():
+    text = "وتأهل المنتخب من المجموعة الرابعة بعد أن حل في المركز الثاني."
+    assert rule_organisations(text, "ar") == []
+    # a head with a name keeps it
+    assert rule_organisations("واجتمع المركز الوطني لمكافحة الأمراض ومنظمة الصحة العالمية.",
+                              "ar") == ["المركز الوطني لمكافحة الأمراض", "منظمة الصحة العالمية"]

@@ -99,8 +99,8 @@ def _ar_complement(tokens: list[Token], j: int, first: bool = False) -> int:
         return 0
     if _person_word(word) and not (first and word.startswith("ال")):
         return 0  # a title starts; but «مكتب النائب العام» is named after one
-    if word in _ENDS_NAME:
-        return 0
+    if word in _ENDS_NAME or norm(word) in _ORDINALS:
+        return 0  # «المجموعة الرابعة», «المركز الثاني»: a rank, not a name
     if word.startswith("و") and _ar_head(word) is not None:
         return 0  # «وزارة الصحة والهيئة الليبية ...»: a second organisation starts
     if re.match(r"(?:و|ف)?(?:ال|لل)", word) and not re.match(r"(?:ب|وب)ال", word):
@@ -136,6 +136,10 @@ _CHAIN_NOUN = re.compile(r"^(?:ت\w\w?ي\w|ا\w\w?ا\w|م\w\wا\w\w?ة|است\w\
 _PUBLIC = frozenset(["العامة", "العام", "العليا", "الاعلي"])
 _UNNAMED_COMPLEMENTS = frozenset(["المدينة", "البلدة", "القرية"])
 _DEMONSTRATIVES = frozenset(["هذا", "هذه", "لهذا", "لهذه", "بهذا", "بهذه", "ذلك", "تلك", "لذلك"])
+_ORDINALS = frozenset(norm(w) for w in (
+    "الأول", "الأولى", "الثاني", "الثانية", "الثالث", "الثالثة", "الرابع", "الرابعة", "الخامس",
+    "الخامسة", "السادس", "السادسة", "السابع", "السابعة", "الثامن", "الثامنة", "التاسع",
+    "التاسعة", "العاشر", "العاشرة", "الحادي", "الحادية", "الأخير", "الأخيرة"))
 # «بعثة المراقبة التابعة للاتحاد الأفريقي»: what follows belongs to another organisation.
 _ENDS_NAME = frozenset(["التابعة", "التابع", "التابعين"])
 
