@@ -246,14 +246,24 @@ _TITLE_WORD = rf"(?:[{_UPPER}]['’])?[{_UPPER}][{_LOWER}][\w'’-]*"
 _PARTICLES = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|al|el|bin|ben|ibn)"
 
 
-@lru_cache(maxsize=1)
-def _given_name_pattern() -> re.Pattern:
-    from toolkit.extract.lexicon import load, trie_pattern
+# A given name (or two, hyphenated), particles, a surname: "Mauro Trentino", "Pierre-Yves
+# Dufour", "Ruud van Nistelrooy"
+_GIVEN_NAME_AND_SURNAME = re.compile(
+    rf"(?<![\w'’-])([{_UPPER}][{_LOWER}]+)(?:-([{_UPPER}][{_LOWER}]+))?"
+    rf"(?:\s+{_PARTICLES})*\s+{_TITLE_WORD}(?![\w'’-])")
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][{_LOWER}]+")
 
-    given = trie_pattern(load("given_names")["names"])
-    return re.compile(
-        rf"(?<![\w'’-])(?:{given})(?:-(?:{given}))?"
-        rf"(?:\s+{_PARTICLES})*\s+{_TITLE_WORD}(?![\w'’-])")
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    from toolkit.extract.lexicon import load
+
+    return frozenset(load("given_names")["names"])
+
+
+def _starts_with_given_name(match: re.Match | None) -> bool:
+    names = _given_names()
+    return match is not None and match[1] in names and (match[2] is None or match[2] in names)
 
 
 def given_name_people(text: str, entities: list[Entity]) -> list[Entity]:
@@ -263,13 +273,19 @@ def given_name_people(text: str, entities: list[Entity]) -> list[Entity]:
     place ("Santiago de Cuba") or ends in an organisation's head word ("Florence
     University"), nor inside a longer capitalised name ("Port Louis"). The given names are
     those common to several countries (tools/ner/given_names.py)."""
-    pattern = _given_name_pattern()
     out = []
     for e in entities:
-        if e.label in ("ORG", "LOC") and pattern.fullmatch(e.text) and _person_like(e.text):
+        if e.label in ("ORG", "LOC") and _person_like(e.text) \
+                and _starts_with_given_name(_GIVEN_NAME_AND_SURNAME.fullmatch(e.text)):
             e = Entity("PER", e.start, e.end, e.text, e.article)
         out.append(e)
-    for match in pattern.finditer(text):
+    names = _given_names()
+    for word in _CAPITALISED.finditer(text):
+        if word.group() not in names:
+            continue
+        match = _GIVEN_NAME_AND_SURNAME.match(text, word.start())
+        if not _starts_with_given_name(match):
+            continue
         start, end = match.span()
         if not overlaps(start, end, [(e.start, e.end) for e in out]) \
                 and not _LONGER_NAME_BEFORE.search(text, max(0, start - 40), start) \
