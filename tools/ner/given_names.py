@@ -32,7 +32,7 @@ LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ]+")
 
 def locale_counts() -> Counter:
     """Given name -> how many of Faker's person locales list it."""
-    import faker.providers.person as person
+    from faker.providers import person
 
     counts: Counter = Counter()
     for module in pkgutil.iter_modules(person.__path__):
