@@ -54,8 +54,10 @@ eval: install
 geo-index: install
 	$(PY) tools/build_geo_index.py
 
-# Rebuild the NER pipelines in toolkit/data/ner/ from ../shared/data/ner (tools/ner/train.py).
+# Rebuild the NER pipelines in toolkit/data/ner/ from ../shared/data/ner (tools/ner/train.py),
+# and the given names extract reads beside them (tools/ner/given_names.py, from Faker).
 train-ner: install
+	$(PY) tools/ner/given_names.py
 	$(PY) tools/ner/train.py
 
 lint: install
