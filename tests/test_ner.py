@@ -479,3 +479,20 @@ def test_records_tagged_in_batches_get_the_fields_each_gets_alone():
     ner.tag_ahead({})
     batched = [r["fields"] for r in extract_records([dict(r) for r in records])]
     assert [{k: v for k, v in f.items() if k != "params"} for f in batched] == alone
+
+
+def test_a_country_before_a_name_belongs_to_the_role_before_it():
+    # the model read «بليبيا سالم الورفلي» (in Libya, then the name) as one person
+    text = "وأوضح وزير الداخلية بليبيا سالم الورفلي أن الطريق آمن."
+    assert spans_after_cleaning(text, "PER", "ليبيا سالم الورفلي") == [("PER", "سالم الورفلي")]
+    people = fields_of(text, "ar")["people"]
+    assert [p["name"] for p in people] == ["سالم الورفلي"]
+    assert people[0]["role"] == "وزير الداخلية بليبيا"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("وقالت رئيسة الوزراء جورجيا ميلوني إن الاتفاق قريب.", "جورجيا ميلوني"),  # one word after
+    ("Chad Michael Murray arrived in Paris.", "Chad Michael Murray"),  # Arabic script only
+])
+def test_a_name_that_starts_like_a_country_stays_whole(text, name):
+    assert spans_after_cleaning(text, "PER", name) == [("PER", name)]

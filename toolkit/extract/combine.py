@@ -325,6 +325,8 @@ def clean_entities(text: str, entities: list[Entity], policy: Policy) -> list[En
             continue  # "ministre de l'Intérieur", "Head of the Presidential Council"
         if policy.trim and e.label == "PER" and _definite_word(e.text):
             continue  # «القرار»: one Arabic word with the article is a noun, not a name
+        if policy.trim and e.label == "PER":
+            e = _without_leading_country(e)
         out.append(e)
     surnames = {e.text.split()[-1] for e in out if e.label == "PER" and " " in e.text}
     if policy.adjective_spans:
@@ -390,6 +392,20 @@ def _trimmed(text: str, e: Entity) -> Entity | None:
     if end <= start:
         return None
     return Entity(e.label, start, end, text[start:end], e.article if start == e.start else "")
+
+
+def _without_leading_country(e: Entity) -> Entity:
+    """«(ب)ليبيا الطاهر الباعور» -> «الطاهر الباعور»: a country before a name of two words
+    or more closes the role before it ("minister ... in Libya"); «جورجيا ميلوني», a
+    country and one word, is left whole."""
+    words = list(re.finditer(r"\S+", e.text))
+    if len(words) < 3 or not re.search(r"[\u0600-\u06FF]", e.text):
+        return e
+    place = known_place(words[0].group())
+    if place is None or place.kind != "country":
+        return e
+    cut = words[1].start()
+    return Entity(e.label, e.start + cut, e.end, e.text[cut:])
 
 
 def _definite_word(name: str) -> bool:

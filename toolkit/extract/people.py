@@ -243,6 +243,7 @@ def _ar_name_after_role(m: Matchable, tokens: list[Token], head: int):
                 # «الأمين العام للمجلس جاسم محمد البديوي»: an unlisted first name before
                 if j - 2 > head and _closes_role(tokens[j - 2].text) \
                         and not _definite(tokens[j - 1].text) and end - j < MAX_NAME_TOKENS \
+                        and not _closes_role(tokens[j - 1].text) \
                         and _ar_name_word(m, tokens[j - 1]) \
                         and not _names_a_company(tokens[head:j - 1]):
                     return j - 1, end
