@@ -67,6 +67,7 @@ def _lexicon() -> dict:
 # --- Arabic -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def _ar_head(word: str) -> int | None:
     """Length of the clitic before an organisation head («بوزارة» -> 1, «للجنة» -> 2,
     «والمفوضية» -> 1), or None when the word is no head."""
@@ -761,11 +762,12 @@ def merge(orgs: list[Organisation]) -> list[Organisation]:
     return out
 
 
-def _words(name: str) -> list[str]:
-    return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in _key(name).split()]
+@lru_cache(maxsize=8192)
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w[2:] if w.startswith("ال") and len(w) > 4 else w for w in _key(name).split())
 
 
-def _is_subsequence(short: list[str], long: list[str]) -> bool:
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     remaining = iter(long)
     return all(word in remaining for word in short)
 
