@@ -329,6 +329,35 @@ def test_the_beam_scores_but_the_entities_stay_the_greedy_parse():
     assert nlp.meta["beam_width"] > 1 and 0 < nlp.meta["min_probability"]["PER"] < 1
 
 
+def test_a_persons_probability_does_not_hang_on_the_rest_of_the_document():
+    # the beam reads each sentence on its own: over a whole document its 8 parses went to
+    # doubts elsewhere and a doubtful name came out sure ("Levoxyl" the drug a person)
+    nlp = ner.pipeline("en")
+    floors = nlp.meta["min_probability"]
+    sentence = "Third was Sigurd Njerve of Norway, ahead of Jens Weissflog."
+    filler = " ".join(f"Shares in Alpha{i} rose {i} percent, Beta{i} said on Monday."
+                      for i in range(30))
+    alone, inside = nlp(sentence), nlp(f"{filler} {sentence} {filler}")
+    offset = next(t.i for t in inside if t.text == "Third")
+    (p_alone,), (p_inside,) = (ner._beam_probabilities(nlp, [d], floors, 8)
+                               for d in (alone, inside))
+    people = {k: v for k, v in p_alone.items() if k[2] == "PER"}
+    assert people and all(abs(p_inside[(s + offset, e + offset, label)] - p) < 1e-6
+                          for (s, e, label), p in people.items())
+
+
+def test_the_beam_reads_the_sentences_holding_a_person_and_joins_those_a_name_spans():
+    from spacy.tokens import Doc, Span
+
+    nlp = ner.pipeline("en")
+    words = ["Talks", "ended", ".", "Mr", ".", "Smith", "left", ".", "Rain", "fell", "."]
+    doc = Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 3, 6, "PER")]  # a name across a "." the cut is made on
+    assert ner._sentences_holding(doc, {"PER": 0.9}) == [(3, 8)]
+    doc.ents = [Span(doc, 5, 6, "PER"), Span(doc, 8, 9, "ORG")]
+    assert ner._sentences_holding(doc, {"PER": 0.9}) == [(5, 8)]
+
+
 def test_conll_articles_are_laid_out_like_the_eval_documents(tmp_path):
     sys.path.insert(0, str(ROOT / "tools" / "ner"))
     from conll_docs import write_set
