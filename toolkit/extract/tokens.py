@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"\n|\d+\+\d+|\w[\w'’-]*|[^\w\s]")
 CLAUSE_END = frozenset(".!?؟:;؛\n()[]«»\"“”")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: the rules make thousands per document
     text: str
     start: int
     end: int
@@ -21,4 +21,9 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=32)  # people and organisations read the same text
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text))
